@@ -1,0 +1,109 @@
+"""Fieldapp: the inspection field tool for hand car washes and nail bars."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from fieldapp import config as config_module
+
+csrf = CSRFProtect()
+
+
+class ConfigError(RuntimeError):
+    """The app was configured in a way that is unsafe or unusable."""
+
+
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the Flask app.
+
+    Settings come from the defaults, then ``instance/config.py`` (created with a random
+    secret key on first run), then ``FIELDAPP_*`` environment variables. ``test_config``
+    replaces the instance file so tests never read or write a real installation.
+    """
+    instance_path = instance_path or os.environ.get("FIELDAPP_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        static_folder=str(config_module.ROOT / "static"),
+        static_url_path="/static",
+    )
+    app.config.from_mapping(config_module.defaults(app.instance_path))
+    if test_config is None:
+        config_module.write_instance_config(Path(app.instance_path) / "config.py")
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    # Values are parsed as JSON where they can be (numbers, true/false), else kept as text.
+    app.config.from_prefixed_env("FIELDAPP")
+    _refuse_unsafe_config(app)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    _configure_jinja(app)
+
+    from fieldapp import (
+        audit,
+        auth,
+        cli,
+        db,
+        errors,
+        permissions,
+        sessions,
+    )
+    from fieldapp.admin import bp as admin_bp
+    from fieldapp.main import bp as main_bp
+
+    sessions.init_app(app)
+    csrf.init_app(app)
+    db.init_app(app)
+    auth.init_app(app)
+    permissions.init_app(app)
+    errors.init_app(app)
+    audit.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
+
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app
+
+
+def _refuse_unsafe_config(app: Flask) -> None:
+    """Stop a production start with the well-known development secret key."""
+    if app.debug or app.testing:
+        return
+    key = app.config.get("SECRET_KEY")
+    if not key or key == config_module.DEV_SECRET_KEY:
+        raise ConfigError(
+            "SECRET_KEY is the development default. Set SECRET_KEY in instance/config.py or "
+            "the FIELDAPP_SECRET_KEY environment variable, or run in debug mode."
+        )
+
+
+def _configure_jinja(app: Flask) -> None:
+    """Find our templates first, then the GOV.UK Frontend macros under their prefixes."""
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("fieldapp"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)

@@ -1,0 +1,68 @@
+"""Configuration defaults and the rules for overriding them.
+
+Order of precedence (later wins): the defaults below, then ``instance/config.py``, then
+``FIELDAPP_*`` environment variables. Tests pass a mapping instead of the instance file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+# The repository root holds checklists/ and static/ beside the package.
+ROOT = Path(__file__).resolve().parent.parent
+
+# Used only by the Flask debug server and tests; production refuses to start with it.
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and tests
+
+
+def defaults(instance_path: str) -> dict:
+    """Return the default settings for an app whose instance folder is ``instance_path``."""
+    return {
+        "SECRET_KEY": DEV_SECRET_KEY,
+        "DATABASE": os.path.join(instance_path, "fieldapp.db"),
+        "UPLOAD_DIR": os.path.join(instance_path, "uploads"),
+        "CHECKLIST_DIR": str(ROOT / "checklists"),
+        "SERVICE_NAME": "Fieldapp",
+        "COUNCIL_NAME": "Demo District Council",
+        # Sessions: an officer's shift, not a week. HttpOnly and SameSite always; Secure is
+        # added per request when the request arrived over HTTPS (see sessions.py).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_NAME": "fieldapp_session",
+        # A checklist can take longer than an hour on site; the token lives as long as the
+        # session so a slow visit is not refused on submit.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
+        # Sign-in throttling: this many failures within the window locks the account (and,
+        # at four times the number, the address) until the window has passed.
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        # Set when running behind a reverse proxy that terminates HTTPS (number of proxies).
+        "PROXY_FIX": 0,
+        "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    }
+
+
+def write_instance_config(path: Path) -> bool:
+    """Create ``instance/config.py`` with a random secret key if it does not exist.
+
+    Returns True when the file was created. Uses O_EXCL so two workers starting at once
+    cannot both write it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as fh:
+        fh.write(
+            "# Settings for this installation. Generated on first run; keep it out of version\n"
+            "# control. See README.md for every key.\n"
+            f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+        )
+    return True

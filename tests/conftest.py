@@ -1,0 +1,240 @@
+"""Shared fixtures: an app on a temporary database, signed-in clients, a live server."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+
+import pytest
+from bs4 import BeautifulSoup
+from jinja2 import BytecodeCache
+from werkzeug.serving import make_server
+
+from fieldapp import create_app
+from fieldapp.db import connect, migrate
+from fieldapp.queries import users as users_q
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Cheap Argon2 settings for tests: the real ones cost ~50 ms a hash, by design."""
+    from argon2 import PasswordHasher
+
+    real = users_q._hasher
+    users_q._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users_q._hasher = real
+
+
+USERS = {
+    "inspector": ("ivy.inspector", "Ivy Inspector", None),
+    "coordinator": ("cole.coordinator", "Cole Coordinator", None),
+    "partner": ("pat.partner", "Pat Partner", "glaa"),
+    "admin": ("ada.admin", "Ada Admin", None),
+}
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared between the apps tests create."""
+
+    def __init__(self):
+        self.store = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _MemoryBytecodeCache()
+
+
+def make_app(tmp_path, **overrides):
+    """An app whose instance folder, database and uploads live under ``tmp_path``."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE": str(tmp_path / "test.db"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        **overrides,
+    }
+    app = create_app(config, instance_path=str(tmp_path / "instance"))
+    # Each test builds a new app; sharing compiled templates saves most of a second a test.
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
+    db = connect(app.config["DATABASE"])
+    migrate(db)
+    with app.test_request_context():
+        for role, (username, name, agency) in USERS.items():
+            users_q.create(
+                db,
+                username=username,
+                display_name=name,
+                role=role,
+                password=PASSWORD,
+                agency=agency,
+            )
+    db.conn.close()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def db(app):
+    """A connection to the test app's database, for checking what was written."""
+    conn = connect(app.config["DATABASE"])
+    yield conn
+    conn.conn.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token from a page's form."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def parse(html: str) -> BeautifulSoup:
+    """Parse a page and fail if two elements share an id (it breaks labels and links)."""
+    soup = BeautifulSoup(html, "html.parser")
+    ids = Counter(el["id"] for el in soup.select("[id]"))
+    duplicates = [i for i, n in ids.items() if n > 1]
+    assert not duplicates, f"duplicate ids on page: {duplicates}"
+    return soup
+
+
+class AuthActions:
+    """Sign in and out through the real form, CSRF token and all."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, role: str = "inspector", password: str = PASSWORD, username=None):
+        page = self.client.get("/sign-in")
+        return self.client.post(
+            "/sign-in",
+            data={
+                "username": username or USERS[role][0],
+                "password": password,
+                "csrf_token": csrf_token(page.get_data(as_text=True)),
+            },
+        )
+
+    def logout(self):
+        page = self.client.get("/")
+        return self.client.post(
+            "/sign-out", data={"csrf_token": csrf_token(page.get_data(as_text=True))}
+        )
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+class PageClient:
+    """A signed-in client that asserts status codes and returns parsed pages."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url: str, expected: int = 200) -> BeautifulSoup:
+        response = self.client.get(url)
+        assert response.status_code == expected, (url, response.status_code)
+        return parse(response.get_data(as_text=True))
+
+    def post(self, url: str, data: dict, expected: int = 302, form_url: str | None = None):
+        page = self.client.get(form_url or url)
+        data = {"csrf_token": csrf_token(page.get_data(as_text=True)), **data}
+        response = self.client.post(url, data=data)
+        assert response.status_code == expected, (url, response.status_code)
+        return response
+
+
+@pytest.fixture
+def as_role(client, auth):
+    """Sign in as a role and get a PageClient: ``page = as_role("admin").get("/")``."""
+
+    def sign_in(role: str) -> PageClient:
+        response = auth.login(role)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return PageClient(client)
+
+    return sign_in
+
+
+# -- Browser tests ---------------------------------------------------------------------------
+
+
+class LiveServer:
+    """The app served by a real WSGI server on a free loopback port, in a thread."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Use Debian's chromium; Playwright's own browser download is not available here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Phone size first: the officer's screen."""
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    }
