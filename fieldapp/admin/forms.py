@@ -41,7 +41,7 @@ class _UserFields(StripWhitespaceForm):
         validators=[InputRequired(message="Select a role")],
     )
     agency = SelectField(
-        "Partner agency",
+        "Agency",
         widget=GovSelect(),
         description="Only for partner users",
         validators=[Optional()],

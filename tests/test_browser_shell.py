@@ -1,0 +1,86 @@
+"""The shell in a real browser at phone size: sign in as each role and look at home."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD, USERS
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+
+def sign_in(page: Page, base_url: str, role: str) -> None:
+    page.goto(f"{base_url}/sign-in")
+    page.get_by_label("Username").fill(USERS[role][0])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def record_outside_requests(page: Page, base_url: str) -> list[str]:
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith((base_url, "data:")) else outside.append(request.url)
+        ),
+    )
+    return outside
+
+
+@pytest.mark.parametrize("role", ["inspector", "coordinator", "partner", "admin"])
+def test_each_role_signs_in_at_phone_size(page: Page, live_server, role):
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    outside = record_outside_requests(page, live_server.url)
+    sign_in(page, live_server.url, role)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(USERS[role][1])
+    expect(page.get_by_test_id("role")).to_be_visible()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"home-{role}.png"), full_page=True)
+    # GOV.UK Frontend's JavaScript started (it adds this class to <body>).
+    expect(page.locator("body")).to_have_class(
+        "govuk-template__body js-enabled govuk-frontend-supported"
+    )
+    assert errors == []
+    assert outside == []
+
+
+def test_wrong_password_shows_error_summary_and_focuses_it(page: Page, live_server):
+    page.goto(f"{live_server.url}/sign-in")
+    page.get_by_label("Username").fill("ivy.inspector")
+    page.get_by_label("Password", exact=True).fill("not it")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter a correct username and password")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "sign-in-error.png"), full_page=True)
+    # The summary's link moves focus to the field at fault.
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("Username")).to_be_focused()
+
+
+def test_sign_out_from_the_header(page: Page, live_server):
+    sign_in(page, live_server.url, "admin")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/users")
+    expect(page).to_have_url(f"{live_server.url}/sign-in?next=%2Fadmin%2Fusers")
+
+
+def test_admin_adds_a_user_at_phone_size(page: Page, live_server):
+    sign_in(page, live_server.url, "admin")
+    page.get_by_role("main").get_by_role("link", name="Users").click()
+    page.get_by_role("button", name="Add a user").click()
+    page.get_by_label("Full name").fill("Rae Partner")
+    page.get_by_label("Username").fill("rae.partner")
+    page.get_by_role("radio", name="Partner agency").check()
+    page.get_by_label("Agency", exact=True).select_option("fire")
+    page.get_by_label("Temporary password").fill("a temporary password")
+    page.screenshot(path=str(SCREENSHOTS / "admin-new-user.png"), full_page=True)
+    page.get_by_role("button", name="Create user").click()
+    expect(page.get_by_text("User rae.partner created.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Fire and rescue service")).to_be_visible()
