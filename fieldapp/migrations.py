@@ -115,3 +115,19 @@ def m002_premises(db: Database) -> None:
     db["premises"].enable_fts(
         ["name", "address", "postcode"], create_triggers=True, tokenize="porter"
     )
+
+
+@migrations()
+def m003_geocode_cache(db: Database) -> None:
+    """Answers from the geocoder, kept so the same address is never looked up twice."""
+    db.execute(
+        """
+        CREATE TABLE geocode_cache (
+            query TEXT PRIMARY KEY,  -- normalised: lower case, single spaces
+            latitude REAL,           -- NULL when the geocoder found nothing
+            longitude REAL,
+            display_name TEXT,
+            fetched_at TEXT NOT NULL
+        )
+        """
+    )
