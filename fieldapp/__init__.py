@@ -49,15 +49,19 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from fieldapp import (
         audit,
         auth,
+        checklists_cli,
         cli,
         db,
         errors,
         permissions,
+        reference,
         sessions,
     )
     from fieldapp.admin import bp as admin_bp
     from fieldapp.main import bp as main_bp
 
+    reference.init_app(app)
+    checklists_cli.init_app(app)
     sessions.init_app(app)
     csrf.init_app(app)
     db.init_app(app)

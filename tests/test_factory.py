@@ -77,3 +77,19 @@ def test_session_cookie_is_httponly_lax_and_secure_over_https(app, auth, client)
     )
     assert response.status_code == 302
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_refuses_to_start_with_a_broken_checklist(tmp_path):
+    import shutil
+
+    from fieldapp.checklists import ChecklistError
+    from fieldapp.config import ROOT
+
+    shutil.copytree(ROOT / "checklists", tmp_path / "checklists")
+    nail_bar = tmp_path / "checklists" / "nail_bar.toml"
+    nail_bar.write_text(nail_bar.read_text().replace("weight = 5", "weight = 9", 1))
+    with pytest.raises(ChecklistError, match=r"nail_bar.toml: sections\.\w+\.indicators\.\w+"):
+        create_app(
+            {"TESTING": True, "CHECKLIST_DIR": str(tmp_path / "checklists")},
+            instance_path=tmp_path,
+        )

@@ -1,0 +1,127 @@
+"""``flask checklists check`` / ``lock``, and the same commands without the app."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from fieldapp import checklists_cli
+from fieldapp.checklists import LOCK_FILE
+
+SHIPPED = Path(__file__).resolve().parent.parent / "checklists"
+MINIMAL = (Path(__file__).parent / "checklist_fixtures" / "minimal.toml").read_text()
+
+
+@pytest.fixture
+def checklist_dir(tmp_path) -> Path:
+    """A copy of the shipped checklists folder that a test may change."""
+    directory = tmp_path / "checklists"
+    shutil.copytree(SHIPPED, directory)
+    return directory
+
+
+def invoke_flask(directory: Path, *args: str):
+    """Run ``flask checklists ...`` on a bare app, so these tests need nothing else."""
+    app = Flask("checklists_cli_test")
+    app.config["CHECKLIST_DIR"] = str(directory)
+    checklists_cli.init_app(app)
+    return app.test_cli_runner().invoke(args=["checklists", *args])
+
+
+def invoke_standalone(directory: Path, *args: str):
+    return CliRunner().invoke(checklists_cli.main, ["--dir", str(directory), *args])
+
+
+@pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])
+def test_check_reports_ok_for_the_shipped_files(checklist_dir, invoke):
+    result = invoke(checklist_dir, "check")
+    assert result.exit_code == 0, result.output
+    assert "OK: hand_car_wash v1 (32 indicators, 3 measurements" in result.output
+    assert "OK: nail_bar v1 (28 indicators" in result.output
+    assert "OK: wage rates (3 periods, the latest from 2026-04-01)" in result.output
+
+
+@pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])
+def test_check_lists_every_problem_and_fails(checklist_dir, invoke):
+    car_wash = checklist_dir / "hand_car_wash.toml"
+    text = car_wash.read_text().replace("weight = 5", "weight = 6", 1)
+    car_wash.write_text(text.replace('parent = "child"', 'parent = "kid"'))
+    result = invoke(checklist_dir, "check")
+    assert result.exit_code == 1
+    assert "hand_car_wash.toml: sections.workers.indicators.child.weight: is 6" in result.output
+    assert 'hand_car_wash.toml: follow_ups.child_count.parent: names "kid"' in result.output
+    assert "2 problems found" in result.output
+
+
+@pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])
+def test_lock_releases_a_bumped_version_once(checklist_dir, invoke):
+    nail_bar = checklist_dir / "nail_bar.toml"
+    nail_bar.write_text(nail_bar.read_text().replace("version = 1", "version = 2"))
+    assert invoke(checklist_dir, "check").exit_code == 1  # not released yet
+
+    result = invoke(checklist_dir, "lock")
+    assert result.exit_code == 0, result.output
+    assert "Locked nail_bar v2" in result.output
+    assert invoke(checklist_dir, "check").exit_code == 0
+
+    again = invoke(checklist_dir, "lock")
+    assert "Nothing to lock" in again.output
+
+
+@pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])
+def test_lock_refuses_an_edit_without_a_version_bump(checklist_dir, invoke):
+    lock_before = (checklist_dir / LOCK_FILE).read_text()
+    nail_bar = checklist_dir / "nail_bar.toml"
+    nail_bar.write_text(nail_bar.read_text().replace("weight = 5", "weight = 4", 1))
+    result = invoke(checklist_dir, "lock")
+    assert result.exit_code == 1
+    assert "content changed without a version bump: bump `version` in nail_bar.toml" in (
+        result.output
+    )
+    assert "Nothing was written" in result.output
+    assert (checklist_dir / LOCK_FILE).read_text() == lock_before
+
+
+def test_check_on_a_new_folder_then_lock(tmp_path):
+    (tmp_path / "mini.toml").write_text(MINIMAL)
+    shutil.copy(SHIPPED / "wage_rates.toml", tmp_path)
+    assert "not released yet" in invoke_standalone(tmp_path, "check").output
+    assert "Locked mini v1" in invoke_standalone(tmp_path, "lock").output
+    assert (tmp_path / LOCK_FILE).exists()
+
+
+# --- Through the real app factory ----------------------------------------------------------------
+
+
+@pytest.fixture
+def factory_runner(tmp_path, checklist_dir):
+    """``flask`` commands on the real app, skipped until the factory exists."""
+    fieldapp = pytest.importorskip("fieldapp")
+    if not hasattr(fieldapp, "create_app"):
+        pytest.skip("fieldapp.create_app is not written yet")
+    app = fieldapp.create_app(
+        test_config={
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE": str(tmp_path / "t.db"),
+            "CHECKLIST_DIR": str(checklist_dir),
+        },
+        instance_path=str(tmp_path / "instance"),
+    )
+    return app.test_cli_runner()
+
+
+def test_app_registers_checklists_check(factory_runner):
+    result = factory_runner.invoke(args=["checklists", "check"])
+    assert result.exit_code == 0, result.output
+    assert "OK: hand_car_wash v1" in result.output
+
+
+def test_app_registers_checklists_lock(factory_runner):
+    result = factory_runner.invoke(args=["checklists", "lock"])
+    assert result.exit_code == 0, result.output
+    assert "Nothing to lock" in result.output
