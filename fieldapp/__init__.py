@@ -59,6 +59,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     )
     from fieldapp.admin import bp as admin_bp
     from fieldapp.main import bp as main_bp
+    from fieldapp.premises import bp as premises_bp
+    from fieldapp.visits import bp as visits_bp
 
     reference.init_app(app)
     checklists_cli.init_app(app)
@@ -72,6 +74,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     cli.init_app(app)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(premises_bp)
+    app.register_blueprint(visits_bp)
 
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

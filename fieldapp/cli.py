@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from fieldapp import reference
 from fieldapp.db import get_db
 from fieldapp.permissions import ROLES
 from fieldapp.queries import users as users_q
@@ -93,6 +94,8 @@ def init_app(app: Flask) -> None:
         if if_empty and db["users"].count:
             click.echo("The database already has data; demo data not loaded.")
         else:
-            summary = demo.load(db, seed=seed, instance_path=current_app.instance_path)
+            summary = demo.load(
+                db, seed=seed, instance_path=current_app.instance_path, reference=reference.get()
+            )
             click.echo(summary)
         click.echo(demo.logins_text(current_app.instance_path))

@@ -45,6 +45,21 @@ def defaults(instance_path: str) -> dict:
         # Set when running behind a reverse proxy that terminates HTTPS (number of proxies).
         "PROXY_FIX": 0,
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        # Photos: checked on the phone before upload too, so the officer hears early.
+        "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
+        "PHOTO_MAX_COUNT": 10,
+        # Address lookup (Nominatim). Empty URL = off: nothing leaves the server unless set.
+        # The public server needs a real user agent with contact details and 1 request/s.
+        "GEOCODER_URL": "",
+        "GEOCODER_USER_AGENT": "",
+        "GEOCODER_MIN_DELAY_SECONDS": 1.0,
+        "GEOCODER_TIMEOUT_SECONDS": 5.0,
+        "GEOCODER_COUNTRY_CODES": "gb",
+        # Map tiles are the one thing browsers fetch from elsewhere. Empty URL = no tiles
+        # (markers on a blank background), for networks that block tile servers.
+        "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "TILE_ATTRIBUTION": "&copy; OpenStreetMap contributors",
+        "TILE_MAX_ZOOM": 19,
     }
 
 

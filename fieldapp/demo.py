@@ -11,13 +11,15 @@ import os
 import random
 import secrets
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from fieldapp import audit
+from fieldapp import audit, recording
 from fieldapp.queries import users as users_q
-from fieldapp.timeutil import now_iso
+from fieldapp.reference import Reference
+from fieldapp.timeutil import now_iso, utcnow
 
 LOCAL_AUTHORITY = "Leicester"
 
@@ -94,8 +96,15 @@ def generate_premises(rng: random.Random, count: int) -> list[dict]:
     return rows
 
 
-def load(db: Database, *, seed: int = 2026, instance_path: str, premises: int = 120) -> str:
-    """Create demo users and premises (and visits once checklists exist); return a summary."""
+def load(
+    db: Database,
+    *,
+    seed: int = 2026,
+    instance_path: str,
+    reference: Reference | None = None,
+    premises: int = 120,
+) -> str:
+    """Create demo users, premises and (given the checklists) visits; return a summary."""
     rng = random.Random(seed)
     logins = []
     for username, name, role, agency in DEMO_USERS:
@@ -116,7 +125,102 @@ def load(db: Database, *, seed: int = 2026, instance_path: str, premises: int = 
     with db.atomic():
         db["premises"].insert_all(rows, ignore=True)
         audit.record("demo.load", "premises", None, db=db, premises=len(rows), seed=seed)
-    return f"Loaded demo data: {len(logins)} users, {len(rows)} premises in {LOCAL_AUTHORITY}."
+    visits = 0
+    if reference is not None:
+        inspector = users_q.find_by_username(db, DEMO_USERS[0][0])
+        visits = load_visits(db, rng, reference, inspector["id"])
+    return (
+        f"Loaded demo data: {len(logins)} users, {len(rows)} premises and {visits} visits "
+        f"in {LOCAL_AUTHORITY}."
+    )
+
+
+# How often a warning sign is seen at each kind of demo site.
+YES_CHANCE = {"risky": 0.5, "middling": 0.27, "fine": 0.08}
+RED_FLAG_CHANCE = {"risky": 0.22, "middling": 0.0, "fine": 0.0}
+
+
+def _answers(rng: random.Random, checklist, tier: str) -> dict:
+    """Plausible answers: risky sites show many signs, others few; some things not seen."""
+    answers: dict[str, str | int] = {}
+    for indicator in checklist.indicators:
+        if indicator.is_measurement:
+            continue
+        if rng.random() < 0.12:
+            answers[indicator.id] = "not_seen"
+            continue
+        chance = RED_FLAG_CHANCE[tier] if indicator.red_flag else YES_CHANCE[tier]
+        answers[indicator.id] = "yes" if rng.random() < chance else "no"
+        for follow in checklist.follow_ups_for(indicator.id):
+            if answers[indicator.id] == "yes":
+                answers[follow.id] = rng.randint(1, 3)
+    for computed in checklist.computed:
+        workers = rng.randint(2, 4) if tier == "risky" else rng.randint(1, 2)
+        minutes = rng.choice([10, 15, 20, 25])
+        cheap = tier == "risky" and rng.random() < 0.7
+        price = rng.choice([500, 600, 700, 800]) if cheap else rng.choice([1000, 1200, 1500, 2000])
+        answers[computed.workers] = workers
+        answers[computed.minutes] = minutes
+        answers[computed.price] = price
+    return answers
+
+
+def load_visits(db: Database, rng: random.Random, reference: Reference, inspector_id: int) -> int:
+    """Give most demo premises a history of visits over the last two years."""
+    today = utcnow().date()
+    count = 0
+    rows = list(db.query("SELECT * FROM premises WHERE location_source = 'demo' ORDER BY id"))
+    # Tiers are handed out by quota, not by chance, so the share of high-risk visits stays
+    # near a third for car washes (as the Clewer Initiative's app reports from real use)
+    # whatever the seed.
+    tiers: dict[int, str] = {}
+    for sector, risky_share in (("hand_car_wash", 0.33), ("nail_bar", 0.25)):
+        ids = [r["id"] for r in rows if r["sector"] == sector]
+        rng.shuffle(ids)
+        risky, middling = round(len(ids) * risky_share), round(len(ids) * 0.25)
+        for position, premises_id in enumerate(ids):
+            tiers[premises_id] = (
+                "risky"
+                if position < risky
+                else "middling"
+                if position < risky + middling
+                else "fine"
+            )
+    for row in rows:
+        checklist = reference.by_sector[row["sector"]]
+        tier = tiers[row["id"]]
+        for days_ago in sorted(rng.sample(range(3, 700), rng.randint(0, 4)), reverse=True):
+            visit_day = today - timedelta(days=days_ago)
+            visited_at = datetime(
+                visit_day.year,
+                visit_day.month,
+                visit_day.day,
+                rng.randint(9, 17),
+                rng.randint(0, 59),
+                tzinfo=UTC,
+            )
+            mismatch = rng.random() < 0.04
+            lat, lon = _jitter(rng, row["latitude"], row["longitude"], 400 if mismatch else 25)
+            sub = recording.Submission(
+                visit_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                visited_at=visited_at.isoformat(),
+                answers=_answers(rng, checklist, tier),
+                location_method="gps",
+                latitude=lat,
+                longitude=lon,
+                accuracy_m=float(rng.randint(4, 60)),
+                fix_at=visited_at.isoformat(),
+            )
+            recording.store(
+                db,
+                checklist=checklist,
+                wage_rates=reference.wage_rates,
+                premises=row,
+                sub=sub,
+                inspector_id=inspector_id,
+            )
+            count += 1
+    return count
 
 
 def _save_logins(instance_path: str, logins: list[tuple]) -> None:

@@ -131,3 +131,124 @@ def m003_geocode_cache(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m004_visits(db: Database) -> None:
+    """Visits, their answers, photos and safeguarding referrals, and checklist snapshots."""
+    # Each checklist version a visit was answered against, kept whole so an old visit always
+    # renders with its own questions after the checklist file has moved on.
+    db.execute(
+        """
+        CREATE TABLE checklist_versions (
+            hash TEXT PRIMARY KEY,
+            checklist_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            content TEXT NOT NULL,
+            first_used_at TEXT NOT NULL,
+            UNIQUE (checklist_id, version)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE visits (
+            -- A UUID minted by the officer's page, so a re-sent visit is recognised.
+            id TEXT PRIMARY KEY,
+            premises_id INTEGER NOT NULL REFERENCES premises(id),
+            inspector_id INTEGER NOT NULL REFERENCES users(id),
+            -- An amendment is a new row; every version of one visit shares root_id.
+            root_id TEXT NOT NULL,
+            revision INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1),
+            amends TEXT REFERENCES visits(id),
+            amendment_reason TEXT,
+            visited_at TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            checklist_hash TEXT NOT NULL REFERENCES checklist_versions(hash),
+            checklist_id TEXT NOT NULL,
+            checklist_version INTEGER NOT NULL,
+            location_method TEXT NOT NULL CHECK (location_method IN ('gps', 'map', 'none')),
+            latitude REAL,
+            longitude REAL,
+            accuracy_m REAL,
+            fix_at TEXT,
+            location_reason TEXT,
+            distance_m REAL,
+            location_mismatch INTEGER NOT NULL DEFAULT 0 CHECK (location_mismatch IN (0, 1)),
+            score_total INTEGER NOT NULL,
+            score_maximum INTEGER NOT NULL,
+            score_percentage REAL,
+            band TEXT CHECK (band IS NULL OR band IN ('low', 'medium', 'high')),
+            red_flag_count INTEGER NOT NULL DEFAULT 0,
+            result TEXT NOT NULL,
+            notes TEXT,
+            content_hash TEXT NOT NULL,
+            UNIQUE (root_id, revision),
+            CHECK ((revision = 1) = (amends IS NULL)),
+            CHECK (amends IS NULL OR length(trim(amendment_reason)) > 0)
+        )
+        """
+    )
+    db.execute("CREATE INDEX visits_premises ON visits (premises_id, visited_at)")
+    db.execute("CREATE INDEX visits_root ON visits (root_id, revision)")
+    # The newest revision of every visit: what lists, maps and scores use.
+    db.execute(
+        """
+        CREATE VIEW current_visits AS
+        SELECT v.* FROM visits v
+        WHERE v.revision = (SELECT max(w.revision) FROM visits w WHERE w.root_id = v.root_id)
+        """
+    )
+    db.execute("CREATE INDEX visits_inspector ON visits (inspector_id, submitted_at)")
+    db.execute(
+        """
+        CREATE TABLE answers (
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            question_id TEXT NOT NULL,
+            value TEXT NOT NULL,
+            note TEXT,
+            PRIMARY KEY (visit_id, question_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE photos (
+            id TEXT PRIMARY KEY,
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            content_type TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            -- A copy with location and camera metadata removed, for anyone outside the council.
+            stripped_sha256 TEXT NOT NULL,
+            width INTEGER,
+            height INTEGER,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX photos_visit ON photos (visit_id)")
+    db.execute(
+        """
+        CREATE TABLE referrals (
+            id INTEGER PRIMARY KEY,
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            premises_id INTEGER NOT NULL REFERENCES premises(id),
+            route TEXT NOT NULL,
+            reference TEXT,
+            made_at TEXT NOT NULL,
+            recorded_by INTEGER NOT NULL REFERENCES users(id),
+            recorded_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX referrals_premises ON referrals (premises_id, made_at)")
+    # Submitted visits are evidence: the database refuses to change them; a correction is
+    # a new revision.
+    for table in ("visits", "answers", "photos"):
+        db.execute(
+            f"""
+            CREATE TRIGGER {table}_locked BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, 'submitted visits cannot be changed: amend instead'); END
+            """
+        )

@@ -35,3 +35,16 @@ if grep -Eiq '@font-face|GDS Transport|woff' "$OUT/fieldapp.min.css"; then
   echo "ERROR: font reference found in CSS" >&2; exit 1
 fi
 ls -l "$OUT" && echo "Built $OUT"
+
+# 5. Leaflet and plugins for the maps, served from static/ (no CDN at run time)
+LOUT=../static/leaflet
+rm -rf "$LOUT"
+mkdir -p "$LOUT/images"
+cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$LOUT/"
+cp node_modules/leaflet/dist/images/*.png "$LOUT/images/"
+cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+   node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+   node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css "$LOUT/"
+cp node_modules/leaflet.heat/dist/leaflet-heat.js "$LOUT/"
+sed -i 's#//\# sourceMappingURL=.*$##' "$LOUT"/*.js
+ls -l "$LOUT" && echo "Built $LOUT"

@@ -70,6 +70,8 @@ def make_app(tmp_path, **overrides):
     migrate(db)
     with app.test_request_context():
         for role, (username, name, agency) in USERS.items():
+            if users_q.find_by_username(db, username):
+                continue  # a second app on the same database
             users_q.create(
                 db,
                 username=username,

@@ -15,8 +15,8 @@ bp.add_app_template_filter(agencies.name, "agency_name")
 # signed-in user's role may open it, so the menu and the route rules cannot disagree.
 NAVIGATION = [
     ("Home", "main.home"),
-    ("Visits", "visits.start"),
-    ("Premises", "premises.index"),
+    ("Find premises", "premises.index"),
+    ("Recent visits", "visits.recent"),
     ("Map", "maps.map_page"),
     ("Operations", "operations.index"),
     ("Exports", "exports.index"),

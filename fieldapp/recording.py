@@ -1,0 +1,367 @@
+"""Recording a visit: read what the officer sent, check it, score it, store it once.
+
+Kept apart from the views so the form, the offline outbox's JSON and the demo loader all
+go through the same checks and the same single transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from fieldapp import audit, geo
+from fieldapp.checklists import Checklist, WageRates, parse_answer
+from fieldapp.db import write_transaction
+from fieldapp.photos import Photo
+from fieldapp.queries import premises as premises_q
+from fieldapp.scoring import ScoreResult, score
+from fieldapp.timeutil import now_iso, utcnow
+
+ACCURACY_LIMIT_M = 100
+MISMATCH_DISTANCE_M = 250
+NOTE_MAX = 500
+REASON_MAX = 300
+# A visit recorded offline can arrive days later; one claiming to be older than this, or
+# from the future, is more likely a wrong clock than a real visit.
+MAX_AGE = timedelta(days=30)
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+class VisitConflict(Exception):
+    """The visit id is already stored with different content."""
+
+
+@dataclass
+class Submission:
+    """A visit as sent, after parsing; ``errors`` maps field names to messages."""
+
+    visit_id: str = ""
+    visited_at: str = ""
+    answers: dict[str, str | int] = field(default_factory=dict)
+    question_notes: dict[str, str] = field(default_factory=dict)
+    location_method: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy_m: float | None = None
+    fix_at: str | None = None
+    location_reason: str = ""
+    notes: str = ""
+    photos: list[Photo] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def content_hash(self, premises_id: int) -> str:
+        """A fingerprint of everything sent, to tell a re-send from a different visit."""
+        content = {
+            "premises_id": premises_id,
+            "visited_at": self.visited_at,
+            "answers": self.answers,
+            "question_notes": self.question_notes,
+            "location": [
+                self.location_method,
+                self.latitude,
+                self.longitude,
+                self.accuracy_m,
+                self.fix_at,
+                self.location_reason,
+            ],
+            "notes": self.notes,
+            "photos": sorted(p.sha256 for p in self.photos),
+        }
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _float(form, name: str, low: float, high: float, label: str, errors: dict) -> float | None:
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        errors[name] = f"{label} must be a number"
+        return None
+    if not low <= value <= high:
+        errors[name] = f"{label} must be between {low:g} and {high:g}"
+        return None
+    return value
+
+
+def parse_timestamp(raw: str, naive_zone: tzinfo = UTC) -> datetime | None:
+    """ISO-8601 text to an aware datetime, or None if unreadable.
+
+    Text without a zone is taken to be in ``naive_zone``: UTC for what phones send, UK time
+    for what an officer types into a date-and-time box.
+    """
+    try:
+        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=naive_zone)
+
+
+def parse(checklist: Checklist, form) -> Submission:
+    """Read a submitted visit form (or the same fields as a dict) into a Submission."""
+    sub = Submission()
+    errors = sub.errors
+    raw_id = (form.get("visit_id") or "").strip()
+    try:
+        sub.visit_id = str(uuid.UUID(raw_id))
+    except ValueError:
+        errors["visit_id"] = "The visit reference is missing. Reload the page and try again."
+
+    visited = parse_timestamp(form.get("visited_at") or "")
+    now = utcnow()
+    if visited is None:
+        errors["visited_at"] = "The visit time is missing. Reload the page and try again."
+    elif visited > now + CLOCK_SKEW or visited < now - MAX_AGE:
+        errors["visited_at"] = (
+            "The visit time is wrong: check the phone's date and time, then send again."
+        )
+    else:
+        sub.visited_at = visited.astimezone(UTC).replace(microsecond=0).isoformat()
+
+    for item in [*checklist.indicators, *checklist.follow_ups]:
+        name = f"q-{item.id}"
+        raw = form.get(name)
+        if raw is None or str(raw).strip() == "":
+            continue
+        parent = getattr(item, "parent", None)
+        if parent and sub.answers.get(parent) != "yes" and form.get(f"q-{parent}") != "yes":
+            continue  # a follow-up only counts when its question was answered yes
+        try:
+            sub.answers[item.id] = parse_answer(item, str(raw))
+        except ValueError as error:
+            errors[name] = str(error)
+        note = (form.get(f"note-{item.id}") or "").strip()
+        if note:
+            if len(note) > NOTE_MAX:
+                errors[f"note-{item.id}"] = f"Note must be {NOTE_MAX} characters or fewer"
+            sub.question_notes[item.id] = note
+
+    _parse_location(form, sub)
+    sub.notes = (form.get("notes") or "").strip()
+    if len(sub.notes) > 2000:
+        errors["notes"] = "Notes must be 2,000 characters or fewer"
+    return sub
+
+
+def _parse_location(form, sub: Submission) -> None:
+    errors = sub.errors
+    method = (form.get("location_method") or "").strip()
+    sub.location_reason = (form.get("location_reason") or "").strip()
+    if len(sub.location_reason) > REASON_MAX:
+        errors["location_reason"] = f"Reason must be {REASON_MAX} characters or fewer"
+    sub.latitude = _float(form, "latitude", -90, 90, "Latitude", errors)
+    sub.longitude = _float(form, "longitude", -180, 180, "Longitude", errors)
+    if method not in ("gps", "map", "none"):
+        method = "gps" if sub.latitude is not None else "none"
+    sub.location_method = method
+    if method == "none":
+        sub.latitude = sub.longitude = None
+        if not sub.location_reason:
+            errors["location_reason"] = (
+                "Say why the visit has no location, for example: location was blocked on the phone"
+            )
+        return
+    if sub.latitude is None or sub.longitude is None:
+        errors["location"] = (
+            "The location is missing. Use your location again, place the premises on the "
+            "map, or choose no location and say why"
+        )
+        return
+    if method == "map":
+        # A hand-placed point has no measured accuracy: stored as 0 so it can be told apart.
+        sub.accuracy_m = 0.0
+        sub.fix_at = None
+        return
+    sub.accuracy_m = _float(form, "accuracy_m", 0, 1_000_000, "Accuracy", errors)
+    fix = parse_timestamp(form.get("fix_at") or "")
+    sub.fix_at = fix.astimezone(UTC).replace(microsecond=0).isoformat() if fix else None
+    if sub.accuracy_m is None:
+        errors["location"] = "The location's accuracy is missing. Use your location again"
+    elif sub.accuracy_m > ACCURACY_LIMIT_M and not sub.location_reason:
+        errors["location_reason"] = (
+            f"Your location is only accurate to {sub.accuracy_m:,.0f} m (more than "
+            f"{ACCURACY_LIMIT_M} m). Try again outside, place the premises on the map, or "
+            "say why this location will do"
+        )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The outcome of a submit: the visit id and whether this call created it."""
+
+    visit_id: str
+    created: bool
+
+
+def existing(db: Database, visit_id: str) -> dict | None:
+    """A stored visit by id, or None."""
+    return next(db.query("SELECT * FROM visits WHERE id = ?", [visit_id]), None)
+
+
+def store(
+    db: Database,
+    *,
+    checklist: Checklist,
+    wage_rates: WageRates,
+    premises: dict,
+    sub: Submission,
+    inspector_id: int,
+    amends: dict | None = None,
+    amendment_reason: str | None = None,
+) -> Stored:
+    """Score and store a checked submission in one transaction; safe to call again.
+
+    The same id with the same content returns the stored visit; the same id with other
+    content raises VisitConflict. The visit, its answers, photos, the premises' current
+    risk and the audit row are written together or not at all.
+    """
+    content_hash = sub.content_hash(premises["id"])
+    found = existing(db, sub.visit_id)
+    if found:
+        if found["content_hash"] == content_hash:
+            return Stored(sub.visit_id, created=False)
+        raise VisitConflict(sub.visit_id)
+
+    result = score(checklist, sub.answers, date.fromisoformat(sub.visited_at[:10]), wage_rates)
+    distance = None
+    if sub.latitude is not None and premises["latitude"] is not None:
+        distance = round(
+            geo.distance_m(
+                sub.latitude, sub.longitude, premises["latitude"], premises["longitude"]
+            ),
+            1,
+        )
+    with write_transaction(db):
+        found = existing(db, sub.visit_id)  # another worker may have won the race
+        if found:
+            if found["content_hash"] == content_hash:
+                return Stored(sub.visit_id, created=False)
+            raise VisitConflict(sub.visit_id)
+        _write(
+            db,
+            checklist,
+            premises,
+            sub,
+            result,
+            inspector_id,
+            distance,
+            content_hash,
+            amends,
+            amendment_reason,
+        )
+    return Stored(sub.visit_id, created=True)
+
+
+def _write(
+    db,
+    checklist,
+    premises,
+    sub,
+    result: ScoreResult,
+    inspector_id,
+    distance,
+    content_hash,
+    amends,
+    amendment_reason,
+) -> None:
+    now = now_iso()
+    db.execute(
+        "INSERT OR IGNORE INTO checklist_versions (hash, checklist_id, version, content, "
+        "first_used_at) VALUES (?, ?, ?, ?, ?)",
+        [checklist.hash, checklist.id, checklist.version, json.dumps(checklist.to_dict()), now],
+    )
+    db.execute(
+        "INSERT INTO visits (id, premises_id, inspector_id, root_id, revision, amends, "
+        "amendment_reason, visited_at, submitted_at, checklist_hash, checklist_id, "
+        "checklist_version, location_method, latitude, longitude, accuracy_m, fix_at, "
+        "location_reason, distance_m, location_mismatch, score_total, score_maximum, "
+        "score_percentage, band, red_flag_count, result, notes, content_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?)",
+        [
+            sub.visit_id,
+            premises["id"],
+            inspector_id,
+            amends["root_id"] if amends else sub.visit_id,
+            amends["revision"] + 1 if amends else 1,
+            amends["id"] if amends else None,
+            amendment_reason,
+            sub.visited_at,
+            now,
+            checklist.hash,
+            checklist.id,
+            checklist.version,
+            sub.location_method,
+            sub.latitude,
+            sub.longitude,
+            sub.accuracy_m,
+            sub.fix_at,
+            sub.location_reason or None,
+            distance,
+            1 if distance is not None and distance > MISMATCH_DISTANCE_M else 0,
+            result.total,
+            result.maximum,
+            result.percentage,
+            result.band,
+            len(result.red_flags),
+            json.dumps(result.to_dict()),
+            sub.notes or None,
+            content_hash,
+        ],
+    )
+    db["answers"].insert_all(
+        [
+            {
+                "visit_id": sub.visit_id,
+                "question_id": question_id,
+                "value": str(value),
+                "note": sub.question_notes.get(question_id),
+            }
+            for question_id, value in sub.answers.items()
+        ]
+    )
+    db["photos"].insert_all(
+        [
+            {
+                "id": p.id,
+                "visit_id": sub.visit_id,
+                "content_type": p.content_type,
+                "size_bytes": p.size_bytes,
+                "sha256": p.sha256,
+                "stripped_sha256": p.stripped_sha256,
+                "width": p.width,
+                "height": p.height,
+                "created_at": now,
+            }
+            for p in sub.photos
+        ]
+    )
+    premises_q.refresh_risk(db, premises["id"])
+    audit.record(
+        "visit.amend" if amends else "visit.create",
+        "visits",
+        sub.visit_id,
+        db=db,
+        premises_id=premises["id"],
+        band=result.band,
+        red_flags=len(result.red_flags),
+        photos=len(sub.photos),
+        amends=amends["id"] if amends else None,
+    )
+
+
+PHOTO_NAME = re.compile(r"^[0-9a-f-]{36}\.(jpg|png|webp)$")
+
+
+def photo_dir(upload_dir: str, visit_id: str) -> Path:
+    """Where a visit's photos live."""
+    return Path(upload_dir) / "visits" / visit_id
