@@ -61,6 +61,8 @@ def make_app(tmp_path, **overrides):
         "SECRET_KEY": "test-secret",
         "DATABASE": str(tmp_path / "test.db"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        # Tests touch only loopback: no map tiles from the internet.
+        "TILE_URL": "",
         **overrides,
     }
     app = create_app(config, instance_path=str(tmp_path / "instance"))
