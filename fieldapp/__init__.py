@@ -6,12 +6,14 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from fieldapp import config as config_module
 
 csrf = CSRFProtect()
+compress = Compress()
 
 
 class ConfigError(RuntimeError):
@@ -66,6 +68,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     checklists_cli.init_app(app)
     sessions.init_app(app)
     csrf.init_app(app)
+    compress.init_app(app)
     db.init_app(app)
     auth.init_app(app)
     permissions.init_app(app)

@@ -8,13 +8,14 @@ so the record and its audit row land or fail together.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from typing import Any
 
 from flask import Flask, has_request_context, request
 from flask_login import current_user
 from sqlite_utils import Database
 
-from fieldapp.db import get_db
+from fieldapp.db import get_db, query
 from fieldapp.timeutil import now_iso
 
 
@@ -39,8 +40,9 @@ def record(
     elif username is None:
         # Shell commands and scripts have no signed-in user; say where the change came from.
         username = "(command line)"
-    with db.atomic():
-        db.execute(
+    # Usually called inside the caller's transaction; only open one when there is none.
+    with nullcontext() if db.conn.in_transaction else db.atomic():
+        db.conn.execute(
             "INSERT INTO audit (at, user_id, username, action, table_name, record_id, detail, ip) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -59,7 +61,8 @@ def record(
 def recent(db: Database, limit: int = 200, offset: int = 0) -> list[dict]:
     """The newest audit rows first."""
     return list(
-        db.query(
+        query(
+            db,
             "SELECT * FROM audit ORDER BY id DESC LIMIT ? OFFSET ?",
             [limit, offset],
         )

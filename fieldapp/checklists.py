@@ -19,6 +19,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -163,17 +164,22 @@ class Checklist:
     computed: tuple[ComputedIndicator, ...]
     hash: str
 
-    @property
+    # Worked out once per checklist (it never changes): scoring asks for these on every visit.
+    @cached_property
     def indicators(self) -> tuple[Indicator, ...]:
         """Every question, in the order an officer meets them."""
         return tuple(indicator for section in self.sections for indicator in section.indicators)
 
+    @cached_property
+    def _by_id(self) -> dict[str, Indicator | FollowUp | ComputedIndicator]:
+        items: dict[str, Indicator | FollowUp | ComputedIndicator] = {}
+        for item in (*self.indicators, *self.follow_ups, *self.computed):
+            items.setdefault(item.id, item)
+        return items
+
     def find(self, item_id: str) -> Indicator | FollowUp | ComputedIndicator | None:
         """Return the question, follow-up or computed indicator with this id, or None."""
-        for item in (*self.indicators, *self.follow_ups, *self.computed):
-            if item.id == item_id:
-                return item
-        return None
+        return self._by_id.get(item_id)
 
     def follow_ups_for(self, parent_id: str) -> tuple[FollowUp, ...]:
         """Follow-ups to show when the indicator ``parent_id`` is answered yes."""

@@ -45,6 +45,20 @@ def defaults(instance_path: str) -> dict:
         # Set when running behind a reverse proxy that terminates HTTPS (number of proxies).
         "PROXY_FIX": 0,
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        # Compress CSS, JavaScript and data, not HTML pages: pages carry form tokens next to
+        # text people typed, which compression can leak over HTTPS (the BREACH attack).
+        "COMPRESS_MIMETYPES": [
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/geo+json",
+            "image/svg+xml",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # Browsers keep CSS and JavaScript for an hour, so a phone on a weak signal fetches
+        # them once per shift, and a new release reaches everyone the same day.
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         # Photos: checked on the phone before upload too, so the officer hears early.
         "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
         "PHOTO_MAX_COUNT": 10,

@@ -252,3 +252,24 @@ def m004_visits(db: Database) -> None:
             BEGIN SELECT RAISE(ABORT, 'submitted visits cannot be changed: amend instead'); END
             """
         )
+
+
+@migrations()
+def m005_search_index_follows_only_searched_columns(db: Database) -> None:
+    """Re-index a premises for search only when its name, address or postcode change.
+
+    The trigger sqlite-utils made re-indexes on any update, and every visit updates the
+    premises' current risk: that was three index writes per visit for nothing.
+    """
+    db.execute("DROP TRIGGER premises_au")
+    db.execute(
+        """
+        CREATE TRIGGER premises_au AFTER UPDATE OF name, address, postcode ON premises
+        BEGIN
+          INSERT INTO premises_fts (premises_fts, rowid, name, address, postcode)
+          VALUES ('delete', old.rowid, old.name, old.address, old.postcode);
+          INSERT INTO premises_fts (rowid, name, address, postcode)
+          VALUES (new.rowid, new.name, new.address, new.postcode);
+        END
+        """
+    )

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from fieldapp import audit, geo
 from fieldapp.checklists import Checklist, WageRates, parse_answer
-from fieldapp.db import write_transaction
+from fieldapp.db import one, write_transaction
 from fieldapp.photos import Photo
 from fieldapp.queries import premises as premises_q
 from fieldapp.scoring import ScoreResult, score
@@ -108,6 +108,9 @@ def parse_timestamp(raw: str, naive_zone: tzinfo = UTC) -> datetime | None:
 
 def parse(checklist: Checklist, form) -> Submission:
     """Read a submitted visit form (or the same fields as a dict) into a Submission."""
+    # A plain dict: werkzeug's MultiDict raises (and builds) an exception for every field
+    # that is absent, and most notes and unanswered questions are absent.
+    form = form.to_dict() if hasattr(form, "to_dict") else form
     sub = Submission()
     errors = sub.errors
     raw_id = (form.get("visit_id") or "").strip()
@@ -204,7 +207,7 @@ class Stored:
 
 def existing(db: Database, visit_id: str) -> dict | None:
     """A stored visit by id, or None."""
-    return next(db.query("SELECT * FROM visits WHERE id = ?", [visit_id]), None)
+    return one(db, "SELECT * FROM visits WHERE id = ?", [visit_id])
 
 
 def store(
@@ -225,12 +228,6 @@ def store(
     risk and the audit row are written together or not at all.
     """
     content_hash = sub.content_hash(premises["id"])
-    found = existing(db, sub.visit_id)
-    if found:
-        if found["content_hash"] == content_hash:
-            return Stored(sub.visit_id, created=False)
-        raise VisitConflict(sub.visit_id)
-
     result = score(checklist, sub.answers, date.fromisoformat(sub.visited_at[:10]), wage_rates)
     distance = None
     if sub.latitude is not None and premises["latitude"] is not None:
@@ -261,25 +258,49 @@ def store(
     return Stored(sub.visit_id, created=True)
 
 
+_SNAPSHOTS: dict[str, str] = {}
+
+
+def _snapshot(checklist: Checklist) -> str:
+    """The checklist as stored JSON, made once per version rather than once per visit."""
+    if checklist.hash not in _SNAPSHOTS:
+        _SNAPSHOTS[checklist.hash] = json.dumps(checklist.to_dict())
+    return _SNAPSHOTS[checklist.hash]
+
+
 def _write(
-    db,
-    checklist,
-    premises,
-    sub,
+    db: Database,
+    checklist: Checklist,
+    premises: dict,
+    sub: Submission,
     result: ScoreResult,
-    inspector_id,
-    distance,
-    content_hash,
-    amends,
-    amendment_reason,
+    inspector_id: int,
+    distance: float | None,
+    content_hash: str,
+    amends: dict | None,
+    amendment_reason: str | None,
 ) -> None:
+    """All the rows for one visit. Runs inside the caller's write transaction.
+
+    Plain executes rather than sqlite-utils' table helpers: this is the hot path of every
+    submission, and the helpers inspect the schema on each call.
+    """
     now = now_iso()
-    db.execute(
-        "INSERT OR IGNORE INTO checklist_versions (hash, checklist_id, version, content, "
-        "first_used_at) VALUES (?, ?, ?, ?, ?)",
-        [checklist.hash, checklist.id, checklist.version, json.dumps(checklist.to_dict()), now],
+    conn = db.conn
+    conn.execute(
+        "INSERT INTO checklist_versions (hash, checklist_id, version, content, first_used_at) "
+        "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
+        "(SELECT 1 FROM checklist_versions WHERE hash = ?)",
+        [
+            checklist.hash,
+            checklist.id,
+            checklist.version,
+            _snapshot(checklist),
+            now,
+            checklist.hash,
+        ],
     )
-    db.execute(
+    conn.execute(
         "INSERT INTO visits (id, premises_id, inspector_id, root_id, revision, amends, "
         "amendment_reason, visited_at, submitted_at, checklist_hash, checklist_id, "
         "checklist_version, location_method, latitude, longitude, accuracy_m, fix_at, "
@@ -318,32 +339,30 @@ def _write(
             content_hash,
         ],
     )
-    db["answers"].insert_all(
+    conn.executemany(
+        "INSERT INTO answers (visit_id, question_id, value, note) VALUES (?, ?, ?, ?)",
         [
-            {
-                "visit_id": sub.visit_id,
-                "question_id": question_id,
-                "value": str(value),
-                "note": sub.question_notes.get(question_id),
-            }
+            (sub.visit_id, question_id, str(value), sub.question_notes.get(question_id))
             for question_id, value in sub.answers.items()
-        ]
+        ],
     )
-    db["photos"].insert_all(
+    conn.executemany(
+        "INSERT INTO photos (id, visit_id, content_type, size_bytes, sha256, stripped_sha256, "
+        "width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            {
-                "id": p.id,
-                "visit_id": sub.visit_id,
-                "content_type": p.content_type,
-                "size_bytes": p.size_bytes,
-                "sha256": p.sha256,
-                "stripped_sha256": p.stripped_sha256,
-                "width": p.width,
-                "height": p.height,
-                "created_at": now,
-            }
+            (
+                p.id,
+                sub.visit_id,
+                p.content_type,
+                p.size_bytes,
+                p.sha256,
+                p.stripped_sha256,
+                p.width,
+                p.height,
+                now,
+            )
             for p in sub.photos
-        ]
+        ],
     )
     premises_q.refresh_risk(db, premises["id"])
     audit.record(

@@ -10,7 +10,7 @@ Pure: no Flask, no database. The same answers, checklist and date always give th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -71,18 +71,26 @@ class ScoreResult:
     explanation: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-friendly copy (dates as ISO text, tuples as lists)."""
-        data = asdict(self)
-        data["visit_date"] = self.visit_date.isoformat()
-        return _lists(data)
+        """A JSON-friendly copy (dates as ISO text, tuples as lists).
 
-
-def _lists(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _lists(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_lists(item) for item in value]
-    return value
+        Written out by hand: dataclasses.asdict deep-copies every value and was the
+        largest single cost of storing a visit.
+        """
+        return {
+            "checklist_id": self.checklist_id,
+            "checklist_version": self.checklist_version,
+            "checklist_hash": self.checklist_hash,
+            "visit_date": self.visit_date.isoformat(),
+            "contributions": [dict(c.__dict__) for c in self.contributions],
+            "total": self.total,
+            "maximum": self.maximum,
+            "percentage": self.percentage,
+            "band": self.band,
+            "red_flags": [dict(c.__dict__) for c in self.red_flags],
+            "not_checked": list(self.not_checked),
+            "price_checks": [dict(p.__dict__) for p in self.price_checks],
+            "explanation": list(self.explanation),
+        }
 
 
 def labour_cost_pence(workers: int, minutes: int, hourly_rate_pence: int) -> int:

@@ -68,3 +68,26 @@ def test_premises_search_finds_name_street_and_postcode(tmp_path):
     )
     for query in ["glimmerfold", "narborough", "LE3"]:
         assert [r["name"] for r in db["premises"].search(query)] == ["Glimmerfold Hand Car Wash"]
+
+
+def test_search_index_follows_renames_but_not_risk_updates(tmp_path):
+    db = connect(str(tmp_path / "fts2.db"))
+    migrate(db)
+    db["premises"].insert(
+        {
+            "uuid": "u1",
+            "name": "Old Name Car Wash",
+            "sector": "hand_car_wash",
+            "address": "1 A Street",
+            "postcode": "LE1 1AA",
+            "created_at": "now",
+            "updated_at": "now",
+        }
+    )
+    changes = db.conn.total_changes
+    db.execute("UPDATE premises SET risk_band = 'high' WHERE uuid = 'u1'")
+    assert db.conn.total_changes - changes == 1  # the row only, no index rows
+    db.execute("UPDATE premises SET name = 'New Name Car Wash' WHERE uuid = 'u1'")
+    db.conn.commit()
+    assert [r["name"] for r in db["premises"].search("new")] == ["New Name Car Wash"]
+    assert list(db["premises"].search("old")) == []

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlite_utils import Database
 
 from fieldapp import audit, geo
+from fieldapp.db import one, query
 from fieldapp.queries import NotFoundError
 from fieldapp.timeutil import now_iso, utcnow
 
@@ -20,7 +21,7 @@ SIMILAR_NAME_RADIUS_M = 500
 
 def get(db: Database, premises_id: int) -> dict:
     """One premises by id, or NotFoundError."""
-    row = next(db.query("SELECT * FROM premises WHERE id = ?", [premises_id]), None)
+    row = one(db, "SELECT * FROM premises WHERE id = ?", [premises_id])
     if row is None:
         raise NotFoundError(f"No premises with id {premises_id}")
     return row
@@ -32,14 +33,13 @@ def search(db: Database, text: str, limit: int = 25) -> list[dict]:
     if not words:
         return []
     # Each word as a prefix, all required: "narb le3" finds "Narborough Road, LE3 0AB".
-    query = " ".join(f'"{w}"*' for w in words)
-    return list(
-        db.query(
-            "SELECT premises.* FROM premises JOIN premises_fts "
-            "ON premises.rowid = premises_fts.rowid WHERE premises_fts MATCH ? "
-            "ORDER BY premises_fts.rank LIMIT ?",
-            [query, limit],
-        )
+    match = " ".join(f'"{w}"*' for w in words)
+    return query(
+        db,
+        "SELECT premises.* FROM premises JOIN premises_fts "
+        "ON premises.rowid = premises_fts.rowid WHERE premises_fts MATCH ? "
+        "ORDER BY premises_fts.rank LIMIT ?",
+        [match, limit],
     )
 
 
@@ -52,7 +52,8 @@ def near(
     the exact geodesic distance is then worked out for those few.
     """
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(latitude, longitude, radius_m)
-    rows = db.query(
+    rows = query(
+        db,
         "SELECT * FROM premises WHERE latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?",
         [min_lat, max_lat, min_lon, max_lon],
     )
@@ -89,7 +90,8 @@ def likely_duplicates(
             if same_sector_close or similar_name:
                 found[row["id"]] = row
     if postcode.strip():
-        for row in db.query(
+        for row in query(
+            db,
             "SELECT * FROM premises WHERE replace(upper(postcode), ' ', '') = ?",
             [postcode.replace(" ", "").upper()],
         ):
@@ -162,13 +164,11 @@ def refresh_risk(db: Database, premises_id: int, red_flag_months: int = 12) -> N
     Stored in indexed columns so the map and lists read it rather than recompute it.
     Called inside the transaction that wrote the visit.
     """
-    latest = next(
-        db.query(
-            "SELECT * FROM current_visits WHERE premises_id = ? "
-            "ORDER BY visited_at DESC, submitted_at DESC LIMIT 1",
-            [premises_id],
-        ),
-        None,
+    latest = one(
+        db,
+        "SELECT * FROM current_visits WHERE premises_id = ? "
+        "ORDER BY visited_at DESC, submitted_at DESC LIMIT 1",
+        [premises_id],
     )
     since = (utcnow() - timedelta(days=round(red_flag_months * 30.44))).isoformat()
     recent_red_flags = db.execute(

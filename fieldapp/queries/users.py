@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from fieldapp import audit
+from fieldapp.db import one, query
 from fieldapp.queries import NotFoundError
 from fieldapp.timeutil import now_iso, utcnow
 
@@ -43,7 +44,7 @@ def check_password_rules(password: str) -> None:
 
 def get(db: Database, user_id: int) -> dict:
     """Fetch one user by id or raise NotFoundError."""
-    row = next(db.query("SELECT * FROM users WHERE id = ?", [user_id]), None)
+    row = one(db, "SELECT * FROM users WHERE id = ?", [user_id])
     if row is None:
         raise NotFoundError(f"No user with id {user_id}")
     return row
@@ -51,13 +52,13 @@ def get(db: Database, user_id: int) -> dict:
 
 def find_by_username(db: Database, username: str) -> dict | None:
     """Fetch one user by username (case-insensitive), or None."""
-    return next(db.query("SELECT * FROM users WHERE username = ?", [username.strip()]), None)
+    return one(db, "SELECT * FROM users WHERE username = ?", [username.strip()])
 
 
 def all_users(db: Database) -> list[dict]:
     """Every account, active first, then by role and name."""
     return list(
-        db.query("SELECT * FROM users ORDER BY active DESC, role, display_name COLLATE NOCASE")
+        query(db, "SELECT * FROM users ORDER BY active DESC, role, display_name COLLATE NOCASE")
     )
 
 

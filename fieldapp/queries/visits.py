@@ -8,22 +8,21 @@ from sqlite_utils import Database
 
 from fieldapp import audit
 from fieldapp.checklists import Checklist
+from fieldapp.db import one, query
 from fieldapp.queries import NotFoundError
 from fieldapp.timeutil import now_iso
 
 
 def get(db: Database, visit_id: str) -> dict:
     """One visit (any revision) with its premises and inspector names, or NotFoundError."""
-    row = next(
-        db.query(
-            "SELECT v.*, p.name AS premises_name, p.sector, p.address, p.postcode, "
-            "u.display_name AS inspector_name, "
-            "(SELECT max(revision) FROM visits w WHERE w.root_id = v.root_id) AS latest_revision "
-            "FROM visits v JOIN premises p ON p.id = v.premises_id "
-            "JOIN users u ON u.id = v.inspector_id WHERE v.id = ?",
-            [visit_id],
-        ),
-        None,
+    row = one(
+        db,
+        "SELECT v.*, p.name AS premises_name, p.sector, p.address, p.postcode, "
+        "u.display_name AS inspector_name, "
+        "(SELECT max(revision) FROM visits w WHERE w.root_id = v.root_id) AS latest_revision "
+        "FROM visits v JOIN premises p ON p.id = v.premises_id "
+        "JOIN users u ON u.id = v.inspector_id WHERE v.id = ?",
+        [visit_id],
     )
     if row is None:
         raise NotFoundError(f"No visit {visit_id}")
@@ -35,18 +34,18 @@ def answers(db: Database, visit_id: str) -> dict[str, dict]:
     """A visit's answers keyed by question id: {"value": ..., "note": ...}."""
     return {
         r["question_id"]: {"value": r["value"], "note": r["note"]}
-        for r in db.query("SELECT * FROM answers WHERE visit_id = ?", [visit_id])
+        for r in query(db, "SELECT * FROM answers WHERE visit_id = ?", [visit_id])
     }
 
 
 def photos(db: Database, visit_id: str) -> list[dict]:
     """A visit's photos, oldest first."""
-    return list(db.query("SELECT * FROM photos WHERE visit_id = ? ORDER BY rowid", [visit_id]))
+    return list(query(db, "SELECT * FROM photos WHERE visit_id = ? ORDER BY rowid", [visit_id]))
 
 
 def photo(db: Database, photo_id: str) -> dict:
     """One photo, or NotFoundError."""
-    row = next(db.query("SELECT * FROM photos WHERE id = ?", [photo_id]), None)
+    row = one(db, "SELECT * FROM photos WHERE id = ?", [photo_id])
     if row is None:
         raise NotFoundError(f"No photo {photo_id}")
     return row
@@ -54,14 +53,15 @@ def photo(db: Database, photo_id: str) -> dict:
 
 def checklist_for(db: Database, checklist_hash: str) -> Checklist:
     """The exact checklist version a visit was answered against."""
-    row = next(db.query("SELECT content FROM checklist_versions WHERE hash = ?", [checklist_hash]))
+    row = one(db, "SELECT content FROM checklist_versions WHERE hash = ?", [checklist_hash])
     return Checklist.from_dict(json.loads(row["content"]))
 
 
 def revisions(db: Database, root_id: str) -> list[dict]:
     """Every revision of one visit, newest first, with who made each."""
     return list(
-        db.query(
+        query(
+            db,
             "SELECT v.id, v.revision, v.submitted_at, v.amendment_reason, v.band, "
             "v.score_percentage, u.display_name AS inspector_name FROM visits v "
             "JOIN users u ON u.id = v.inspector_id WHERE v.root_id = ? ORDER BY v.revision DESC",
@@ -73,7 +73,8 @@ def revisions(db: Database, root_id: str) -> list[dict]:
 def for_premises(db: Database, premises_id: int) -> list[dict]:
     """A premises' visits (newest revision of each), newest first."""
     return list(
-        db.query(
+        query(
+            db,
             "SELECT v.*, u.display_name AS inspector_name FROM current_visits v "
             "JOIN users u ON u.id = v.inspector_id WHERE v.premises_id = ? "
             "ORDER BY v.visited_at DESC",
@@ -85,7 +86,8 @@ def for_premises(db: Database, premises_id: int) -> list[dict]:
 def recent(db: Database, inspector_id: int | None = None, limit: int = 50) -> list[dict]:
     """The latest visits (newest revisions), optionally one inspector's."""
     return list(
-        db.query(
+        query(
+            db,
             "SELECT v.*, p.name AS premises_name, p.sector FROM current_visits v "
             "JOIN premises p ON p.id = v.premises_id "
             "WHERE (:inspector IS NULL OR v.inspector_id = :inspector) "
@@ -119,7 +121,8 @@ def add_referral(
 def referrals_for_visit(db: Database, root_id: str) -> list[dict]:
     """Referrals recorded against any revision of a visit."""
     return list(
-        db.query(
+        query(
+            db,
             "SELECT r.*, u.display_name AS recorded_by_name FROM referrals r "
             "JOIN users u ON u.id = r.recorded_by JOIN visits v ON v.id = r.visit_id "
             "WHERE v.root_id = ? ORDER BY r.made_at",
@@ -131,7 +134,7 @@ def referrals_for_visit(db: Database, root_id: str) -> list[dict]:
 def referrals_for_premises(db: Database, premises_id: int) -> list[dict]:
     """Every referral recorded at a premises, newest first."""
     return list(
-        db.query(
-            "SELECT * FROM referrals WHERE premises_id = ? ORDER BY made_at DESC", [premises_id]
+        query(
+            db, "SELECT * FROM referrals WHERE premises_id = ? ORDER BY made_at DESC", [premises_id]
         )
     )

@@ -1,0 +1,147 @@
+"""Shared by the benchmarks: a real gunicorn serving a throwaway instance on loopback."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "benchmark password"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_instance(premises: int = 50) -> Path:
+    """A new instance folder with the schema, one user per role and some premises."""
+    from fieldapp import create_app
+    from fieldapp.db import connect, migrate
+    from fieldapp.queries import premises as premises_q
+    from fieldapp.queries import users as users_q
+
+    folder = Path(tempfile.mkdtemp(prefix="fieldapp-bench-"))
+    (folder / "config.py").write_text("SECRET_KEY = 'benchmark-only'\nTILE_URL = ''\n")
+    app = create_app(instance_path=str(folder))
+    db = connect(app.config["DATABASE"])
+    migrate(db)
+    with app.test_request_context():
+        for role in ("inspector", "coordinator", "partner", "admin"):
+            users_q.create(
+                db,
+                username=f"bench.{role}",
+                display_name=f"Bench {role}",
+                role=role,
+                password=PASSWORD,
+                agency="glaa" if role == "partner" else None,
+            )
+        for i in range(premises):
+            premises_q.create(
+                db,
+                name=f"Bench Car Wash {i}",
+                sector="hand_car_wash",
+                address=f"{i} Bench Road",
+                postcode="LE1 1AA",
+                latitude=52.63 + i / 10_000,
+                longitude=-1.13,
+                location_source="gps",
+            )
+    db.conn.close()
+    return folder
+
+
+class Gunicorn:
+    """gunicorn running the app from an instance folder, stopped on exit."""
+
+    def __init__(self, instance: Path, workers: int = 4, extra: list[str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "FIELDAPP_INSTANCE_PATH": str(instance)}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                *(extra or []),
+                "fieldapp:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """A signed-in client: cookies, the CSRF token, and no following of redirects."""
+
+    def __init__(self, base: str, role: str = "inspector"):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect()
+        )
+        page = self.get("/sign-in")[1]
+        self.token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        status, _ = self.post("/sign-in", {"username": f"bench.{role}", "password": PASSWORD})
+        assert status == 302, status
+        page = self.get("/")[1]
+        self.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def _open(self, request):
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def get(self, path: str):
+        return self._open(urllib.request.Request(self.base + path))
+
+    def post(self, path: str, fields: dict):
+        data = urllib.parse.urlencode({"csrf_token": self.token, **fields}, doseq=True).encode()
+        return self._open(urllib.request.Request(self.base + path, data=data))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
