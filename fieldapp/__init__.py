@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from fieldapp.admin import bp as admin_bp
     from fieldapp.main import bp as main_bp
     from fieldapp.premises import bp as premises_bp
+    from fieldapp.sites import bp as sites_bp
     from fieldapp.visits import bp as visits_bp
 
     reference.init_app(app)
@@ -79,6 +80,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(admin_bp)
     app.register_blueprint(premises_bp)
     app.register_blueprint(visits_bp)
+    app.register_blueprint(sites_bp)
 
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

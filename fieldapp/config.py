@@ -45,6 +45,10 @@ def defaults(instance_path: str) -> dict:
         # Set when running behind a reverse proxy that terminates HTTPS (number of proxies).
         "PROXY_FIX": 0,
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        # A premises is flagged when its current band is one of these, or a red flag was
+        # recorded within this many months, unless a coordinator unflagged it by hand.
+        "FLAG_BANDS": ["high"],
+        "FLAG_RED_FLAG_MONTHS": 12,
         # Compress CSS, JavaScript and data, not HTML pages: pages carry form tokens next to
         # text people typed, which compression can leak over HTTPS (the BREACH attack).
         "COMPRESS_MIMETYPES": [

@@ -273,3 +273,35 @@ def m005_search_index_follows_only_searched_columns(db: Database) -> None:
         END
         """
     )
+
+
+@migrations()
+def m006_premises_current_risk_detail(db: Database) -> None:
+    """What the map, list and exports show about each premises, kept with it.
+
+    Red flags and the top indicators of the latest visit, its location mismatch, the date
+    of the last red flag (for "flagged if a red flag in the last 12 months"), and a
+    coordinator's manual flag or unflag with its reason.
+    """
+    for sql in (
+        "ALTER TABLE premises ADD COLUMN red_flags TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE premises ADD COLUMN red_flag_categories TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE premises ADD COLUMN top_indicators TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE premises ADD COLUMN last_visit_mismatch INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE premises ADD COLUMN last_red_flag_at TEXT",
+        "ALTER TABLE premises ADD COLUMN flag_override TEXT "
+        "CHECK (flag_override IS NULL OR flag_override IN ('flag', 'unflag'))",
+        "ALTER TABLE premises ADD COLUMN flag_reason TEXT",
+        "ALTER TABLE premises ADD COLUMN flag_changed_at TEXT",
+        "ALTER TABLE premises ADD COLUMN flag_changed_by INTEGER REFERENCES users(id)",
+        "CREATE INDEX premises_band ON premises (risk_band)",
+        "CREATE INDEX premises_red_flag ON premises (last_red_flag_at)",
+        "CREATE INDEX premises_last_visit ON premises (last_visit_at)",
+        "CREATE INDEX premises_authority ON premises (local_authority COLLATE NOCASE)",
+    ):
+        db.execute(sql)
+    # Fill the new columns for premises visited before this step.
+    from fieldapp.queries.premises import refresh_risk
+
+    for (premises_id,) in db.execute("SELECT DISTINCT premises_id FROM visits").fetchall():
+        refresh_risk(db, premises_id)

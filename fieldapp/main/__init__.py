@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from fieldapp import agencies
@@ -10,6 +12,7 @@ from fieldapp.permissions import ROLES, allow, can, public
 
 bp = Blueprint("main", __name__)
 bp.add_app_template_filter(agencies.name, "agency_name")
+bp.add_app_template_filter(json.loads, "fromjson")
 
 # The service navigation, in order. An item shows only when its page exists and the
 # signed-in user's role may open it, so the menu and the route rules cannot disagree.
@@ -17,7 +20,8 @@ NAVIGATION = [
     ("Home", "main.home"),
     ("Find premises", "premises.index"),
     ("Recent visits", "visits.recent"),
-    ("Map", "maps.map_page"),
+    ("Risk map", "sites.map_page"),
+    ("Sites", "sites.site_list"),
     ("Operations", "operations.index"),
     ("Exports", "exports.index"),
     ("Users", "admin.users"),
@@ -29,12 +33,18 @@ NAVIGATION = [
 def navigation() -> dict:
     """Give every page the menu items this user may see, marking the current section."""
     items = []
+    # A page that has its own menu item marks that item; any other page marks the first
+    # item of its own area (a premises record sits under "Find premises").
+    on_menu = any(request.endpoint == endpoint for _, endpoint in NAVIGATION)
+    areas_seen: set[str] = set()
     for label, endpoint in NAVIGATION:
         if endpoint in current_app.view_functions and can(endpoint):
-            blueprint = endpoint.split(".")[0]
-            active = request.blueprint == blueprint and (
-                blueprint != "main" or request.endpoint == endpoint
-            )
+            area = endpoint.split(".")[0]
+            if on_menu:
+                active = request.endpoint == endpoint
+            else:
+                active = request.blueprint == area and area not in areas_seen
+            areas_seen.add(area)
             items.append({"text": label, "href": url_for(endpoint), "active": active})
     return {"nav_items": items if len(items) > 1 else []}
 

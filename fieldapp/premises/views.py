@@ -107,7 +107,7 @@ def detail(premises_id: int):
     """Everything known about one premises: where, its visits and trend, referrals."""
     db = get_db()
     try:
-        premises = premises_q.get(db, premises_id)
+        premises = premises_q.get_with_flag(db, premises_id)
     except NotFoundError:
         abort(404)
     visits = visits_q.for_premises(db, premises_id)
@@ -116,6 +116,7 @@ def detail(premises_id: int):
         premises=premises,
         visits=visits,
         trend=describe_trend(visits),
+        flag_history=premises_q.flag_history(db, premises_id),
         referrals=visits_q.referrals_for_premises(db, premises_id),
         routes={r["id"]: r for r in reference.get().safeguarding["route"]},
     )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
-from datetime import timedelta
 
 from sqlite_utils import Database
 
 from fieldapp import audit, geo
 from fieldapp.db import one, query
 from fieldapp.queries import NotFoundError
-from fieldapp.timeutil import now_iso, utcnow
+from fieldapp.timeutil import now_iso
 
 # Candidates a phone's fix can be compared against: generous, then ordered exactly.
 NEAR_RADIUS_M = 5_000
@@ -24,6 +24,19 @@ def get(db: Database, premises_id: int) -> dict:
     row = one(db, "SELECT * FROM premises WHERE id = ?", [premises_id])
     if row is None:
         raise NotFoundError(f"No premises with id {premises_id}")
+    return row
+
+
+def get_with_flag(db: Database, premises_id: int) -> dict:
+    """One premises with ``flagged_now`` worked out by the deployment's flag rule."""
+    from fieldapp.queries import sites
+
+    flag_sql, params = sites._flag_column()
+    row = one(db, f"SELECT *, {flag_sql} FROM premises WHERE id = ?", [*params, premises_id])  # noqa: S608
+    if row is None:
+        raise NotFoundError(f"No premises with id {premises_id}")
+    row["red_flags"] = json.loads(row["red_flags"])
+    row["top_indicators"] = json.loads(row["top_indicators"])
     return row
 
 
@@ -158,11 +171,11 @@ def create(
     return premises_id
 
 
-def refresh_risk(db: Database, premises_id: int, red_flag_months: int = 12) -> None:
-    """Recompute a premises' current risk from its latest visit (current revisions only).
+def refresh_risk(db: Database, premises_id: int) -> None:
+    """Recompute a premises' current risk from its visits (newest revisions only).
 
-    Stored in indexed columns so the map and lists read it rather than recompute it.
-    Called inside the transaction that wrote the visit.
+    Stored in indexed columns so the map, list and exports read it rather than recompute
+    it. Called inside the transaction that wrote the visit.
     """
     latest = one(
         db,
@@ -170,23 +183,63 @@ def refresh_risk(db: Database, premises_id: int, red_flag_months: int = 12) -> N
         "ORDER BY visited_at DESC, submitted_at DESC LIMIT 1",
         [premises_id],
     )
-    since = (utcnow() - timedelta(days=round(red_flag_months * 30.44))).isoformat()
-    recent_red_flags = db.execute(
-        "SELECT count(*) FROM current_visits WHERE premises_id = ? "
-        "AND red_flag_count > 0 AND visited_at >= ?",
-        [premises_id, since],
+    last_red_flag = db.execute(
+        "SELECT max(visited_at) FROM current_visits WHERE premises_id = ? AND red_flag_count > 0",
+        [premises_id],
     ).fetchone()[0]
-    band = latest["band"] if latest else None
+    red_flags, top = [], []
+    if latest:
+        result = json.loads(latest["result"])
+        red_flags = [
+            {"id": c["id"], "question": c["question"], "category": c["category"]}
+            for c in result["red_flags"]
+        ]
+        scored = sorted(
+            (c for c in result["contributions"] if c["points"]),
+            key=lambda c: (-c["points"], c["id"]),
+        )
+        top = [
+            {"id": c["id"], "question": c["question"], "points": c["points"]} for c in scored[:3]
+        ]
+    categories = sorted({flag["category"] for flag in red_flags})
     db.execute(
         "UPDATE premises SET risk_band = ?, risk_score = ?, red_flag_count = ?, "
-        "last_visit_at = ?, flagged = ?, updated_at = ? WHERE id = ?",
+        "last_visit_at = ?, red_flags = ?, red_flag_categories = ?, top_indicators = ?, "
+        "last_visit_mismatch = ?, last_red_flag_at = ?, updated_at = ? WHERE id = ?",
         [
-            band,
+            latest["band"] if latest else None,
             latest["score_percentage"] if latest else None,
             latest["red_flag_count"] if latest else 0,
             latest["visited_at"] if latest else None,
-            1 if band == "high" or recent_red_flags else 0,
+            json.dumps(red_flags),
+            "".join(f",{c}" for c in categories) + ("," if categories else ""),
+            json.dumps(top),
+            latest["location_mismatch"] if latest else 0,
+            last_red_flag,
             now_iso(),
             premises_id,
         ],
+    )
+
+
+def set_flag(db: Database, premises_id: int, *, action: str, reason: str, user_id: int) -> None:
+    """A coordinator flags or unflags a premises by hand, or goes back to the rule."""
+    override = {"flag": "flag", "unflag": "unflag", "clear": None}[action]
+    with db.atomic():
+        db.execute(
+            "UPDATE premises SET flag_override = ?, flag_reason = ?, flag_changed_at = ?, "
+            "flag_changed_by = ? WHERE id = ?",
+            [override, reason, now_iso(), user_id, premises_id],
+        )
+        audit.record(f"premises.{action}", "premises", premises_id, db=db, reason=reason)
+
+
+def flag_history(db: Database, premises_id: int) -> list[dict]:
+    """Manual flag changes for a premises, newest first (from the audit trail)."""
+    return query(
+        db,
+        "SELECT at, username, action, detail FROM audit WHERE table_name = 'premises' "
+        "AND record_id = ? AND action IN ('premises.flag', 'premises.unflag', 'premises.clear') "
+        "ORDER BY id DESC",
+        [str(premises_id)],
     )
