@@ -13,8 +13,14 @@ from __future__ import annotations
 from _server import PASSWORD, Gunicorn, prepare_instance
 from playwright.sync_api import sync_playwright
 
-LAUNCH = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-          "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+LAUNCH = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def weigh(page, url: str) -> tuple[int, list[tuple[str, int]]]:

@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         errors,
         permissions,
         reference,
+        register,
         sessions,
     )
     from fieldapp.admin import bp as admin_bp
@@ -81,6 +82,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(premises_bp)
     app.register_blueprint(visits_bp)
     app.register_blueprint(sites_bp)
+    register.init_app(app)
 
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -66,6 +66,11 @@ def defaults(instance_path: str) -> dict:
         # Photos: checked on the phone before upload too, so the officer hears early.
         "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
         "PHOTO_MAX_COUNT": 10,
+        # Premises imports: uploaded files wait here between "check" and "import"; addresses
+        # are looked up this many at a time (and for at most this long) per request.
+        "IMPORT_DIR": os.path.join(instance_path, "imports"),
+        "IMPORT_LOOKUP_BATCH": 10,
+        "IMPORT_LOOKUP_SECONDS": 10,
         # Address lookup (Nominatim). Empty URL = off: nothing leaves the server unless set.
         # The public server needs a real user agent with contact details and 1 request/s.
         "GEOCODER_URL": "",

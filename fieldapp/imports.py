@@ -389,8 +389,8 @@ def check_row(
             sector=sector,
             address=address,
             postcode=postcode,
-            latitude=latitude if longitude is not None else None,
-            longitude=longitude if latitude is not None else None,
+            latitude=latitude,
+            longitude=longitude,
             external_ref=external_ref,
             local_authority=local_authority,
         ),
@@ -564,6 +564,8 @@ def plan(db: Database, parsed: ParsedFile, locate: Locator | None = None) -> Pla
         seen_name.setdefault(name_key, row.line)
 
         if row.external_ref:
+            # An unknown reference may still be a premises an officer added by hand (which
+            # has none): match those on name and postcode, but never one with another ref.
             candidates = by_ref.get(row.external_ref) or [
                 p for p in by_name.get(name_key, []) if not p["external_ref"]
             ]

@@ -305,3 +305,130 @@ def m006_premises_current_risk_detail(db: Database) -> None:
 
     for (premises_id,) in db.execute("SELECT DISTINCT premises_id FROM visits").fetchall():
         refresh_risk(db, premises_id)
+
+
+@migrations()
+def m007_exports_tokens_and_audit_chain(db: Database) -> None:
+    """Partner exports on the record, API tokens, and a tamper-evident audit trail.
+
+    Each audit row will carry a hash over its own content and the previous row's hash, so
+    an edited or removed row breaks the chain at that point.
+    """
+    db.execute("ALTER TABLE audit ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE audit ADD COLUMN row_hash TEXT")
+    db.execute(
+        """
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            agency TEXT NOT NULL,
+            name TEXT NOT NULL,
+            -- Only a SHA-256 of the token is kept; the token itself is shown once.
+            token_hash TEXT NOT NULL UNIQUE,
+            token_hint TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by INTEGER NOT NULL REFERENCES users(id),
+            revoked_at TEXT,
+            revoked_by INTEGER REFERENCES users(id),
+            last_used_at TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE export_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            token_id INTEGER REFERENCES api_tokens(id),
+            agency TEXT,
+            format TEXT NOT NULL,
+            filter TEXT NOT NULL,
+            row_count INTEGER NOT NULL,
+            byte_count INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            CHECK (user_id IS NOT NULL OR token_id IS NOT NULL)
+        )
+        """
+    )
+    db.execute("CREATE INDEX export_log_sha256 ON export_log (sha256)")
+    for table in ("export_log",):
+        db.execute(
+            f"""
+            CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, 'the export log is append-only'); END
+            """
+        )
+        db.execute(
+            f"""
+            CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, 'the export log is append-only'); END
+            """
+        )
+
+
+@migrations()
+def m008_operations(db: Database) -> None:
+    """Joint operations: the sites in visiting order, partners invited, and outcomes."""
+    db.execute(
+        """
+        CREATE TABLE operations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            operation_date TEXT NOT NULL,
+            lead_agency TEXT NOT NULL,
+            briefing TEXT NOT NULL DEFAULT '',
+            start_address TEXT NOT NULL DEFAULT '',
+            start_latitude REAL,
+            start_longitude REAL,
+            -- The filter the sites were first taken from, for the record.
+            source_filter TEXT NOT NULL DEFAULT '',
+            order_is_manual INTEGER NOT NULL DEFAULT 0 CHECK (order_is_manual IN (0, 1)),
+            created_at TEXT NOT NULL,
+            created_by INTEGER NOT NULL REFERENCES users(id),
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE operation_sites (
+            operation_id INTEGER NOT NULL REFERENCES operations(id),
+            premises_id INTEGER NOT NULL REFERENCES premises(id),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (operation_id, premises_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE operation_partners (
+            operation_id INTEGER NOT NULL REFERENCES operations(id),
+            agency TEXT NOT NULL,
+            PRIMARY KEY (operation_id, agency)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE operation_outcomes (
+            operation_id INTEGER NOT NULL REFERENCES operations(id),
+            premises_id INTEGER NOT NULL REFERENCES premises(id),
+            visited INTEGER NOT NULL CHECK (visited IN (0, 1)),
+            not_visited_reason TEXT,
+            workers_spoken_to INTEGER NOT NULL DEFAULT 0 CHECK (workers_spoken_to >= 0),
+            potential_victims INTEGER NOT NULL DEFAULT 0 CHECK (potential_victims >= 0),
+            referrals_nrm INTEGER NOT NULL DEFAULT 0 CHECK (referrals_nrm >= 0),
+            referrals_duty_to_notify INTEGER NOT NULL DEFAULT 0
+                CHECK (referrals_duty_to_notify >= 0),
+            referrals_childrens_services INTEGER NOT NULL DEFAULT 0
+                CHECK (referrals_childrens_services >= 0),
+            -- JSON list of enforcement action ids (prohibition_notice, arrest, ...).
+            enforcement_actions TEXT NOT NULL DEFAULT '[]',
+            note TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL,
+            recorded_by INTEGER NOT NULL REFERENCES users(id),
+            PRIMARY KEY (operation_id, premises_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX operation_outcomes_recorded ON operation_outcomes (recorded_at)")

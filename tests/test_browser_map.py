@@ -56,9 +56,14 @@ def test_coordinator_filters_the_map_and_opens_a_popup(page: Page, live_server, 
 
 
 def test_map_at_desktop_size_with_heat_map(browser, browser_context_args, live_server, register):
-    context = browser.new_context(**{**browser_context_args, "viewport": {"width": 1280,
-                                                                        "height": 900},
-                                     "is_mobile": False, "has_touch": False})
+    context = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": {"width": 1280, "height": 900},
+            "is_mobile": False,
+            "has_touch": False,
+        }
+    )
     page = context.new_page()
     errors, dialogs, outside = watch(page, live_server.url)
     sign_in(page, live_server.url, "coordinator")

@@ -22,6 +22,7 @@ NAVIGATION = [
     ("Recent visits", "visits.recent"),
     ("Risk map", "sites.map_page"),
     ("Sites", "sites.site_list"),
+    ("Import premises", "register.upload"),
     ("Operations", "operations.index"),
     ("Exports", "exports.index"),
     ("Users", "admin.users"),

@@ -56,7 +56,8 @@ def init_app(app: Flask) -> None:
                 )
             count = len(plan.to_write)
             if count:
-                click.echo(f"Nothing imported yet. Run again with --yes to import {count} rows.")
+                rows = "row" if count == 1 else "rows"
+                click.echo(f"Nothing imported yet. Run again with --yes to import {count} {rows}.")
             else:
                 click.echo("Nothing to import.")
             return

@@ -1,6 +1,5 @@
-"""The forms of the import pages: upload a file, then accept the check."""
+"""The upload form. The later steps' buttons are bare forms carrying the CSRF token."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
@@ -19,8 +18,3 @@ class UploadForm(StripWhitespaceForm):
         validators=[FileRequired(message="Select a CSV file")],
     )
     submit = SubmitField("Check the file", widget=GovSubmitInput())
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something (look up addresses, import): a CSRF token and no
-    fields, because the file itself stays on the server between steps."""

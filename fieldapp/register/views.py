@@ -32,7 +32,7 @@ from fieldapp import geo, imports
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.register import bp, run_import, shared_geocoder
-from fieldapp.register.forms import ActionForm, UploadForm
+from fieldapp.register.forms import UploadForm
 from fieldapp.timeutil import now_iso, utcnow
 
 ROLES = ("coordinator", "admin")
@@ -187,7 +187,6 @@ def check(token: str):
     delay = float(current_app.config.get("GEOCODER_MIN_DELAY_SECONDS", 1.0))
     return render_template(
         "register/check.html",
-        form=ActionForm(),
         token=token,
         meta=meta,
         plan=plan,

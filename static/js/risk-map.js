@@ -67,7 +67,15 @@
       }
     }
 
-    const cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50 })
+    // Markers are added in chunks so the page stays responsive; the map says it is ready
+    // (for people waiting on it, and for tests) once the last chunk is in.
+    function ready () { document.documentElement.dataset.mapReady = String(points.length) }
+    const cluster = L.markerClusterGroup({
+      chunkedLoading: true,
+      showCoverageOnHover: false,
+      maxClusterRadius: 50,
+      chunkProgress: (done, total) => { if (done === total) ready() }
+    })
     const markers = new Array(points.length)
     for (let i = 0; i < points.length; i++) {
       const [id, lat, lon, band, sector] = points[i]
@@ -117,9 +125,18 @@
     legend.addTo(map)
 
     if (points.length) {
-      map.fitBounds(cluster.getBounds(), { padding: [40, 40], maxZoom: 16 })
+      // Bounds from the data itself: the cluster fills in over several chunks.
+      let south = 90; let north = -90; let west = 180; let east = -180
+      for (const p of points) {
+        if (p[1] < south) south = p[1]
+        if (p[1] > north) north = p[1]
+        if (p[2] < west) west = p[2]
+        if (p[2] > east) east = p[2]
+      }
+      map.fitBounds([[south, west], [north, east]], { padding: [40, 40], maxZoom: 16 })
+    } else {
+      ready()
     }
-    document.documentElement.dataset.mapReady = String(points.length)
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start)

@@ -88,15 +88,23 @@ function collect () {
   return fields
 }
 
+function writeDraft () {
+  try {
+    window.localStorage.setItem(draftKey, JSON.stringify({ savedAt: new Date().toISOString(), fields: collect() }))
+  } catch (error) { /* storage full or blocked: the form still works */ }
+}
+
 let timer = null
 function saveDraft () {
   clearTimeout(timer)
-  timer = setTimeout(() => {
-    try {
-      window.localStorage.setItem(draftKey, JSON.stringify({ savedAt: new Date().toISOString(), fields: collect() }))
-    } catch (error) { /* storage full or blocked: the form still works */ }
-  }, 250)
+  timer = setTimeout(writeDraft, 250)
 }
+
+// Typing is saved after a short pause; leaving the page, hiding the tab or sending the
+// form saves at once, so nothing typed in the last moment is lost.
+window.addEventListener('pagehide', writeDraft)
+document.addEventListener('visibilitychange', () => { if (document.hidden) writeDraft() })
+form.addEventListener('submit', writeDraft)
 
 function restore (fields) {
   for (const el of form.elements) {

@@ -1,0 +1,229 @@
+"""The risk map at 1k, 20k and 50k sites, against naive folium in the same run.
+
+    .venv/bin/python bench/map.py [--sizes 1000,20000,50000] [--naive-max 50000]
+
+For each size it prints, for our map and for naive folium (one folium.Marker per site in a
+MarkerCluster): the server build time, the page size raw and gzipped, and the time until
+the map is painted in headless Chromium. Then the flagged-site query on 50k premises with
+500k visits. Targets at 50k: build <= 0.3 s, >= 100x faster than naive, <= 1 MB gzipped,
+painted <= 1.0 s; flagged-site query <= 25 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.server
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import folium  # noqa: E402
+from folium.plugins import MarkerCluster  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from fieldapp import filters, maps  # noqa: E402
+from fieldapp.db import connect, migrate  # noqa: E402
+from fieldapp.queries import sites as sites_q  # noqa: E402
+
+LAUNCH = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ASSETS = {
+    "leaflet_js": "/static/leaflet/leaflet.js",
+    "leaflet_css": "/static/leaflet/leaflet.css",
+    "cluster_js": "/static/leaflet/leaflet.markercluster.js",
+    "cluster_css": "/static/leaflet/MarkerCluster.css",
+    "cluster_default_css": "/static/leaflet/MarkerCluster.Default.css",
+    "heat_js": "/static/leaflet/leaflet-heat.js",
+    "map_js": "/static/js/risk-map.js",
+    "map_css": "/static/risk-map.css",
+}
+BANDS = ["high", "medium", "low", None]
+
+
+def synthetic_db(path: Path, premises: int, visits_per_premises: int = 0):
+    """A database with ``premises`` sites spread over England (and optionally visits)."""
+    db = connect(str(path))
+    migrate(db)
+    rng = random.Random(1)
+    now = "2026-11-01T10:00:00+00:00"
+    rows = []
+    for i in range(premises):
+        band = rng.choices(BANDS, weights=[2, 2, 4, 3])[0]
+        rows.append(
+            (
+                f"00000000-0000-4000-8000-{i:012d}",
+                f"Synthetic site {i}",
+                rng.choice(["hand_car_wash", "nail_bar"]),
+                f"{i} Synthetic Road",
+                "ZZ1 1ZZ",
+                round(rng.uniform(50.5, 54.5), 6),
+                round(rng.uniform(-3.5, 1.5), 6),
+                now,
+                now,
+                band,
+                rng.uniform(0, 100) if band else None,
+                now if band else None,
+                now if band == "high" and rng.random() < 0.5 else None,
+            )
+        )
+    db.conn.executemany(
+        "INSERT INTO premises (uuid, name, sector, address, postcode, latitude, longitude, "
+        "created_at, updated_at, risk_band, risk_score, last_visit_at, last_red_flag_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    if visits_per_premises:
+        db.conn.execute(
+            "INSERT INTO users (username, display_name, role, password_hash, "
+            "created_at, updated_at) VALUES ('b', 'B', 'inspector', 'x', ?, ?)",
+            [now, now],
+        )
+        db.conn.execute(
+            "INSERT INTO checklist_versions VALUES ('h', 'hand_car_wash', 1, '{}', ?)", [now]
+        )
+        batch = []
+        for pid in range(1, premises + 1):
+            for v in range(visits_per_premises):
+                vid = f"{pid:08x}-0000-4000-8000-{v:012x}"
+                batch.append((vid, pid, vid, now, now))
+            if len(batch) > 50_000:
+                _insert_visits(db, batch)
+                batch = []
+        _insert_visits(db, batch)
+    db.conn.commit()
+    return db
+
+
+def _insert_visits(db, batch):
+    db.conn.executemany(
+        "INSERT INTO visits (id, premises_id, inspector_id, root_id, visited_at, submitted_at, "
+        "checklist_hash, checklist_id, checklist_version, location_method, score_total, "
+        "score_maximum, result, content_hash) VALUES (?, ?, 1, ?, ?, ?, 'h', 'hand_car_wash', 1, "
+        "'none', 0, 0, '{}', 'x')",
+        batch,
+    )
+
+
+def ours(db) -> tuple[str, float]:
+    started = time.perf_counter()
+    points = sites_q.map_points(db, filters.SiteFilter())
+    html = maps.build_map(
+        maps.encode_points(points), assets=ASSETS, site_url="/s/{id}", premises_url=None
+    )
+    return html, time.perf_counter() - started
+
+
+def naive(db) -> tuple[str, float]:
+    started = time.perf_counter()
+    rows = sites_q.select(db, filters.SiteFilter())
+    m = folium.Map(location=maps.DEFAULT_CENTRE, zoom_start=7, tiles=None)
+    m.options["maxZoom"] = 19
+    m.default_js = [("leaflet", ASSETS["leaflet_js"])]
+    m.default_css = [("leaflet_css", ASSETS["leaflet_css"])]
+    cluster = MarkerCluster()
+    cluster.default_js = [("markerclusterjs", ASSETS["cluster_js"])]
+    cluster.default_css = [
+        ("markerclustercss", ASSETS["cluster_css"]),
+        ("markerclusterdefaultcss", ASSETS["cluster_default_css"]),
+    ]
+    cluster.add_to(m)
+    for r in rows:
+        if r["latitude"] is not None:
+            folium.Marker([r["latitude"], r["longitude"]], popup=r["name"]).add_to(cluster)
+    html = m.get_root().render()
+    return html, time.perf_counter() - started
+
+
+class Static(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(folder: Path):
+    handler = lambda *a, **k: Static(*a, directory=str(folder), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def painted(browser, url: str, ready_js: str) -> float:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    started = time.perf_counter()
+    page.goto(url, wait_until="load", timeout=300_000)
+    page.wait_for_function(ready_js, timeout=300_000)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    elapsed = time.perf_counter() - started
+    page.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,20000,50000")
+    parser.add_argument("--naive-max", type=int, default=50000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="fieldapp-bench-map-"))
+    shutil.copytree(ROOT / "static", work / "static")
+    server = serve(work)
+    base = f"http://127.0.0.1:{server.server_port}"
+    print(f"{'sites':>7} {'map':<6} {'build s':>8} {'raw MB':>7} {'gzip MB':>8} {'painted s':>10}")
+    results = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH)
+        for size in (int(s) for s in args.sizes.split(",")):
+            db = synthetic_db(work / f"map-{size}.db", size)
+            for name, build, ready in (
+                ("ours", ours, "document.documentElement.dataset.mapReady !== undefined"),
+                ("naive", naive, "document.readyState === 'complete'"),
+            ):
+                if name == "naive" and size > args.naive_max:
+                    continue
+                html, seconds = build(db)
+                (work / f"{name}-{size}.html").write_text(html)
+                raw = len(html.encode())
+                zipped = len(gzip.compress(html.encode(), 6))
+                paint = painted(browser, f"{base}/{name}-{size}.html", ready)
+                results[(name, size)] = seconds
+                print(
+                    f"{size:>7} {name:<6} {seconds:8.3f} {raw / 1e6:7.2f} {zipped / 1e6:8.3f} "
+                    f"{paint:10.2f}"
+                )
+            if ("naive", size) in results:
+                speedup = results[("naive", size)] / results[("ours", size)]
+                print(f"{'':>7} ours builds {speedup:.0f}x faster than naive")
+            db.conn.close()
+        browser.close()
+    server.shutdown()
+
+    db = synthetic_db(work / "query.db", 50_000, visits_per_premises=10)
+    f = filters.parse({"flagged": "1"})
+    timings = []
+    for _ in range(20):
+        started = time.perf_counter()
+        rows = sites_q.select(db, f)
+        timings.append(time.perf_counter() - started)
+    timings.sort()
+    print(
+        f"flagged-site query, 50k premises / {db['visits'].count:,} visits: "
+        f"{len(rows):,} sites, median {timings[10] * 1000:.1f} ms, "
+        f"slowest {timings[-1] * 1000:.1f} ms (target <= 25 ms)"
+    )
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
