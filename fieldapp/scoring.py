@@ -159,7 +159,7 @@ def score(
     maximum = sum(c.weight for c in contributions)
     red_flags = tuple(c for c in contributions if c.red_flag and c.answer == "yes")
     band = _band(checklist, total, maximum, red_flags)
-    percentage = round(total * 100 / maximum, 1) if maximum else None
+    percentage = percent_one_decimal(total, maximum) if maximum else None
 
     explanation = [_summary(total, maximum, percentage, band, len(contributions), red_flags)]
     explanation += [
@@ -246,6 +246,15 @@ def _price_check(
         else "the price covers the wages."
     )
     return check, f"Price check: {explanation}: {verdict}"
+
+
+def percent_one_decimal(total: int, maximum: int) -> float:
+    """total / maximum as a percentage to one decimal place, halves rounded up.
+
+    Whole-number arithmetic, so the phone (static/js/scoring.js) gets the very same figure:
+    float rounding differs between Python and JavaScript on exact halves (1.25%).
+    """
+    return ((2000 * total + maximum) // (2 * maximum)) / 10
 
 
 def _band(

@@ -193,10 +193,11 @@ def as_role(client, auth):
 class LiveServer:
     """The app served by a real WSGI server on a free loopback port, in a thread."""
 
-    def __init__(self, app):
+    def __init__(self, app, port: int = 0):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self):
@@ -205,7 +206,14 @@ class LiveServer:
 
     def stop(self):
         self.server.shutdown()
+        self.server.server_close()
         self.thread.join(timeout=5)
+
+    def restart(self):
+        """Start again on the same port, as a server coming back after a crash."""
+        self.stop()
+        again = LiveServer(self.app, self.port).start()
+        self.server, self.thread = again.server, again.thread
 
 
 @pytest.fixture

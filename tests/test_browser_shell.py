@@ -68,7 +68,7 @@ def test_sign_out_from_the_header(page: Page, live_server):
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
     page.goto(f"{live_server.url}/admin/users")
-    expect(page).to_have_url(f"{live_server.url}/sign-in?next=%2Fadmin%2Fusers")
+    expect(page).to_have_url(f"{live_server.url}/sign-in?next=/admin/users")
 
 
 def test_admin_adds_a_user_at_phone_size(page: Page, live_server):

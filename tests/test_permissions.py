@@ -19,7 +19,13 @@ def test_only_sign_in_health_and_static_files_are_public(app):
     public = sorted(
         {r.endpoint for r in app.url_map.iter_rules() if rule_for(r.endpoint, app) == PUBLIC}
     )
-    assert public == ["auth.login", "main.healthz", "static"]
+    assert public == [
+        "auth.login",
+        "main.healthz",
+        "static",
+        "visits.offline",
+        "visits.service_worker",
+    ]
 
 
 def test_a_route_without_a_rule_is_refused(app: Flask, as_role):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_login import LoginManager, UserMixin
 
 from fieldapp.db import get_db
@@ -56,6 +56,15 @@ def load_user(value: str) -> User | None:
     return User.from_row(row)
 
 
+def _unauthorized():
+    """Pages go to the sign-in page; the outbox's requests get a 401 it can act on."""
+    wants_json = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if wants_json == "application/json" or request.path.startswith("/api/"):
+        return {"error": "Sign in again to send.", "status": 401, "reason": "signed_out"}, 401
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Login and register the sign-in routes."""
     login_manager.init_app(app)
@@ -65,6 +74,7 @@ def init_app(app: Flask) -> None:
     # Strong protection signs a user out if their session cookie turns up from another
     # browser; "basic" would only flag it, which matters little without remember-me.
     login_manager.session_protection = "strong"
+    login_manager.unauthorized_handler(_unauthorized)
     from fieldapp.auth import views  # noqa: F401 - registers routes on bp
 
     app.register_blueprint(bp)

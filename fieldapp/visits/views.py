@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from fieldapp import recording, reference
 from fieldapp.db import get_db
-from fieldapp.permissions import allow
+from fieldapp.permissions import allow, public
 from fieldapp.photos import PhotoError, check_and_store, original_name, stripped_name
 from fieldapp.queries import NotFoundError
 from fieldapp.queries import premises as premises_q
@@ -105,6 +105,13 @@ def new(premises_id: int):
     return _submit(premises, checklist)
 
 
+def _wants_json() -> bool:
+    """The page's own outbox sends with Accept: application/json; a plain form does not."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
+
+
 def _submit(premises, checklist, amend: dict | None = None):
     sub = recording.parse(checklist, request.form)
     errors = dict(sub.errors)
@@ -114,6 +121,9 @@ def _submit(premises, checklist, amend: dict | None = None):
     if sub.visit_id:
         sub.photos = _photos_from_request(sub.visit_id, errors)
     if errors:
+        if _wants_json():
+            _discard(sub)
+            return {"errors": errors, "visit_id": sub.visit_id}, 400
         return _form_page(premises, checklist, request.form, errors, sub.photos, 400, amend)
     db = get_db()
     try:
@@ -129,9 +139,24 @@ def _submit(premises, checklist, amend: dict | None = None):
         )
     except recording.VisitConflict:
         _discard(sub)
+        if _wants_json():
+            return {
+                "error": "This visit was already sent with different answers.",
+                "visit_id": sub.visit_id,
+                "result_url": url_for("visits.result", visit_id=sub.visit_id),
+            }, 409
         return render_template("visits/conflict.html", visit_id=sub.visit_id), 409
     if not stored.created:
         _discard(sub)  # a re-send: the first copy's photos are the ones kept
+    if _wants_json():
+        visit = visits_q.get(db, stored.visit_id)
+        return {
+            "visit_id": stored.visit_id,
+            "created": stored.created,
+            "result_url": url_for("visits.result", visit_id=stored.visit_id),
+            "band": visit["band"],
+            "score": visit["result"]["percentage"],
+        }, (201 if stored.created else 200)
     return redirect(url_for("visits.result", visit_id=stored.visit_id), code=303)
 
 
@@ -268,3 +293,60 @@ def photo(photo_id: str):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.route("/api/session")
+@allow("inspector", "coordinator", "partner", "admin")
+def session_info():
+    """Who is signed in and a current form token, for the outbox before it sends."""
+    from flask_wtf.csrf import generate_csrf
+
+    return {"user_id": current_user.id, "csrf_token": generate_csrf()}
+
+
+@bp.route("/api/checklists.json")
+@allow(*FIELD_ROLES)
+def checklist_data():
+    """Both checklists, the wage rates and the safeguarding routes, for use offline.
+
+    The page scores a visit on the phone from this while there is no signal (marked
+    provisional); the server's score, from the same data, is the one stored.
+    """
+    ref = reference.get()
+    response = current_app.json.response(
+        {
+            "checklists": {sector: c.to_dict() for sector, c in ref.by_sector.items()},
+            "wage_rates": [
+                {"start": p.start.isoformat(), "age_21_and_over": p.age_21_and_over}
+                for p in ref.wage_rates.periods
+            ],
+            "safeguarding": ref.safeguarding,
+        }
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/sw.js")
+@public
+def service_worker():
+    """The service worker, served from the root so it may look after every page."""
+    response = current_app.send_static_file("js/sw.js")
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.route("/outbox")
+@allow(*FIELD_ROLES)
+def outbox():
+    """The visits waiting on this phone (listed by the page from the phone's own storage)."""
+    return render_template("visits/outbox.html")
+
+
+@bp.route("/offline")
+@public
+def offline():
+    """Shown by the service worker for a page that is not kept on the phone."""
+    return render_template("visits/offline.html")

@@ -23,3 +23,11 @@ if (button && 'geolocation' in navigator) {
     }
   })
 }
+
+// Keep the visit forms of the premises listed here on the phone, for use without a signal.
+const starts = [...document.querySelectorAll('.app-start-visit')].map((a) => new URL(a.href).pathname)
+if (starts.length && navigator.serviceWorker) {
+  navigator.serviceWorker.ready.then((registration) => {
+    registration.active.postMessage({ type: 'keep-pages', urls: starts.slice(0, 25) })
+  })
+}

@@ -2,6 +2,8 @@
 // the premises on a map, keep every answer on the device as it is typed, and check photo
 // sizes before anything is uploaded.
 import { distanceM, getFix, pickOnMap } from './location.js'
+import { list, put, remove, sendAll } from './outbox.js'
+import { answersFromFields, score } from './scoring.js'
 
 const form = document.getElementById('visit-form')
 const data = form.dataset
@@ -136,6 +138,12 @@ function offerRestored (savedAt) {
 }
 
 const saved = JSON.parse(window.localStorage.getItem(draftKey) || 'null')
+if (data.fresh === 'true' && !(saved && saved.fields) && window.crypto && crypto.randomUUID) {
+  // The phone mints the visit's id and time: this page may have come from the phone's own
+  // store, opened many times, with no signal to ask the server for new ones.
+  field('visit_id').value = crypto.randomUUID()
+  field('visited_at').value = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
 if (data.fresh === 'true' && saved && saved.fields) {
   restore(saved.fields)
   offerRestored(saved.savedAt)
@@ -183,3 +191,121 @@ photos.addEventListener('change', () => {
     group.classList.remove('govuk-form-group--error')
   }
 })
+
+
+// --- Submitting: into the outbox first, then to the server --------------------------------
+// The visit is written to the phone's outbox before anything is sent, so a dropped signal,
+// a server restart or an expired sign-in cannot lose it. "Submitted" is only ever shown
+// by the server's own result page.
+function fieldsForOutbox () {
+  const fields = []
+  for (const [name, value] of new FormData(form)) {
+    if (value instanceof File || name === 'csrf_token') continue
+    fields.push([name, value])
+  }
+  return fields
+}
+
+async function submitThroughOutbox (event) {
+  if (form.dataset.nativeSubmit || data.amend === 'true' || !window.indexedDB) return
+  event.preventDefault()
+  const button = form.querySelector('button[type="submit"]')
+  button.disabled = true
+  const visitId = field('visit_id').value
+  const item = {
+    visit_id: visitId,
+    user_id: Number(data.userId),
+    premises_id: Number(data.premisesId),
+    premises_name: data.premisesName,
+    sector: data.sector,
+    url: window.location.pathname,
+    fields: fieldsForOutbox(),
+    photos: [...photos.files].map((file) => ({ name: file.name, type: file.type, blob: file })),
+    queued_at: new Date().toISOString()
+  }
+  try {
+    await put(item)
+  } catch (error) {
+    form.dataset.nativeSubmit = '1' // no storage on this phone: send the ordinary way
+    form.requestSubmit()
+    return
+  }
+  window.localStorage.removeItem(draftKey) // the outbox holds it now
+  const outcome = await sendAll(data.userId)
+  const waiting = (await list(data.userId)).find((i) => i.visit_id === visitId)
+  if (!waiting) {
+    window.location.assign(`/visits/${visitId}`)
+  } else if (waiting.problem) {
+    // The server found something to fix: send the form the ordinary way so its page shows
+    // each problem next to its field, with everything typed kept.
+    await remove(visitId)
+    form.dataset.nativeSubmit = '1'
+    button.disabled = false
+    form.requestSubmit()
+  } else {
+    await showProvisional(item, outcome.state)
+  }
+}
+
+async function showProvisional (item, state) {
+  const main = document.querySelector('main')
+  for (const child of [...main.children]) {
+    if (child.id !== 'outbox-banner') child.remove() // the banner stays: it counts this visit
+  }
+  const el = (tag, text, className) => {
+    const node = document.createElement(tag)
+    if (text) node.textContent = text
+    if (className) node.className = className
+    return node
+  }
+  main.append(el('h1', 'Saved on this phone: not sent yet', 'govuk-heading-l'))
+  main.append(el('p', state === 'signed_out'
+    ? 'Your sign-in has ended. Sign in again and it will be sent; nothing is lost.'
+    : 'There is no connection to the server. It will be sent by itself when there is one; you can close this page.', 'govuk-body'))
+  let reference = null
+  try {
+    reference = await (await fetch('/api/checklists.json', { credentials: 'same-origin' })).json()
+  } catch (error) { reference = null }
+  if (reference && reference.checklists[item.sector]) {
+    const checklist = reference.checklists[item.sector]
+    const fields = Object.fromEntries(item.fields)
+    const result = score(checklist, answersFromFields(checklist, fields), fields.visited_at.slice(0, 10), reference.wage_rates)
+    const box = el('div', null, 'app-result app-result--' + (result.band || 'none'))
+    box.id = 'provisional-result'
+    const label = { high: 'High risk', medium: 'Medium risk', low: 'Low risk' }[result.band] || 'No score'
+    box.append(el('span', 'Provisional, worked out on this phone', 'govuk-caption-m'))
+    box.append(el('h2', label + (result.percentage !== null ? ` ${Math.round(result.percentage)}%` : ''), 'govuk-heading-l'))
+    const notes = el('ul', null, 'govuk-list')
+    for (const line of result.explanation) notes.append(el('li', line))
+    box.append(notes)
+    box.append(el('p', "The server's score replaces this once the visit is sent.", 'govuk-body-s'))
+    main.append(box)
+    if (result.red_flags.length) {
+      const panel = el('section', null, 'app-safeguarding')
+      panel.append(el('h2', 'Red flag recorded: follow a safeguarding route', 'govuk-heading-m'))
+      const flags = el('ul', null, 'govuk-list govuk-list--bullet')
+      for (const flag of result.red_flags) flags.append(el('li', flag.question))
+      panel.append(flags)
+      for (const route of reference.safeguarding.route) {
+        panel.append(el('h3', route.title, 'govuk-heading-s'))
+        panel.append(el('p', route.when, 'govuk-body-s'))
+      }
+      for (const contact of reference.safeguarding.contact) {
+        const p = el('p', contact.name + ': ', 'govuk-body')
+        const link = el('a', contact.number, 'govuk-link')
+        link.href = 'tel:' + contact.number.replace(/\s/g, '')
+        p.append(link)
+        panel.append(p)
+      }
+      main.append(panel)
+    }
+  }
+  const back = el('a', 'Back to find premises', 'govuk-link')
+  back.href = '/premises/'
+  const backParagraph = el('p', null, 'govuk-body')
+  backParagraph.append(back)
+  main.append(backParagraph)
+  document.dispatchEvent(new CustomEvent('fieldapp:outbox-changed'))
+}
+
+form.addEventListener('submit', submitThroughOutbox)

@@ -1,0 +1,187 @@
+"""Fault test: 1,000 visits from several clients while the server is killed and restarted.
+
+    .venv/bin/python bench/faults.py [--visits 1000] [--clients 8] [--kills 5]
+
+Each client sends visits with a phone-minted id, as the outbox does, with random timeouts;
+any failure (timeout, refused connection, reset, 5xx) is retried after a random pause until
+the server answers 200 or 201. Meanwhile the server (gunicorn and its workers) is killed
+with SIGKILL and started again, several times. At the end it prints how many visits were
+lost (sent but not stored) and how many were duplicated (stored more than once or with
+content other than what was sent). Both must be 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+from _server import ROOT, Browser, prepare_instance
+from submit import visit_fields
+
+from fieldapp.db import connect
+
+
+class KillableServer:
+    """gunicorn in its own process group, so SIGKILL takes the master and every worker."""
+
+    def __init__(self, instance, port: int):
+        self.instance, self.port = instance, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = None
+
+    def start(self) -> None:
+        env = {**os.environ, "FIELDAPP_INSTANCE_PATH": str(self.instance)}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "3",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "critical",
+                "fieldapp:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def wait_ready(self, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not come back")
+
+
+def main() -> None:
+    from _server import free_port
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--visits", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--kills", type=int, default=5)
+    args = parser.parse_args()
+
+    instance = prepare_instance(premises=50)
+    server = KillableServer(instance, free_port())
+    server.start()
+    server.wait_ready()
+    clients = [Browser(server.url) for _ in range(args.clients)]
+    sent: dict[str, dict] = {}
+    lock = threading.Lock()
+    stats = {"attempts": 0, "failures": 0, "conflicts": 0}
+    per_client = args.visits // args.clients
+    done = threading.Event()
+
+    def send(client: Browser, fields: dict, premises_id: int) -> None:
+        data = urllib.parse.urlencode({"csrf_token": client.token, **fields}).encode()
+        while True:
+            request = urllib.request.Request(
+                f"{server.url}/premises/{premises_id}/visits/new",
+                data=data,
+                headers={"Accept": "application/json"},
+            )
+            with lock:
+                stats["attempts"] += 1
+            try:
+                with client.opener.open(request, timeout=random.uniform(0.3, 3)) as response:
+                    if response.status in (200, 201):
+                        return
+            except urllib.error.HTTPError as error:
+                if error.code == 409:
+                    with lock:
+                        stats["conflicts"] += 1
+                    return
+            except (OSError, ValueError):
+                pass
+            with lock:
+                stats["failures"] += 1
+            time.sleep(random.uniform(0.05, 0.5))
+
+    def client_loop(index: int, client: Browser) -> None:
+        rng = random.Random(index)
+        for _ in range(per_client):
+            premises_id = rng.randint(1, 50)
+            fields = visit_fields(premises_id)
+            fields["visit_id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            with lock:
+                sent[fields["visit_id"]] = fields
+            send(client, fields, premises_id)
+            # Now and then the "phone" re-sends a visit already stored, as an outbox does
+            # when a reply was lost.
+            if rng.random() < 0.1:
+                send(client, fields, premises_id)
+
+    def chaos() -> None:
+        rng = random.Random(99)
+        for _ in range(args.kills):
+            time.sleep(rng.uniform(0.5, 2.0))
+            if done.is_set():
+                break
+            server.kill()
+            time.sleep(rng.uniform(0.2, 1.0))
+            server.start()
+        done.wait()
+
+    started = time.monotonic()
+    killer = threading.Thread(target=chaos)
+    killer.start()
+    threads = [threading.Thread(target=client_loop, args=(i, c)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    killer.join()
+    server.wait_ready()
+    elapsed = time.monotonic() - started
+    server.kill()
+
+    db = connect(str(instance / "fieldapp.db"))
+    stored = {row[0]: row[1] for row in db.execute("SELECT id, notes FROM visits")}
+    answers = dict(
+        db.execute("SELECT visit_id, count(*) FROM answers GROUP BY visit_id").fetchall()
+    )
+    lost = [v for v in sent if v not in stored]
+    extra = [v for v in stored if v not in sent]
+    # A visit whose answers were written twice or partly would show a different count.
+    expected_answers = sum(1 for k in visit_fields(1) if k.startswith("q-"))
+    damaged = [v for v in sent if v in stored and answers.get(v) != expected_answers]
+    print(
+        f"{len(sent)} visits from {args.clients} clients in {elapsed:.1f} s; server killed "
+        f"(SIGKILL) and restarted {args.kills} times"
+    )
+    print(
+        f"attempts {stats['attempts']}, failed attempts retried {stats['failures']}, "
+        f"conflicts {stats['conflicts']}"
+    )
+    print(
+        f"lost: {len(lost)}   duplicated: {len(extra) + stats['conflicts']}   "
+        f"half-written: {len(damaged)}"
+    )
+    sys.exit(1 if lost or extra or damaged or stats["conflicts"] else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+// The service worker: keeps the app shell, the checklists and the pages an officer opened
+// on the phone, so a visit can be started, answered and submitted with no signal; and
+// sends the outbox when the connection returns (Background Sync where the browser has it).
+import { sendAll } from '/static/js/outbox.js'
+
+const SHELL = 'fieldapp-shell-v1'
+const PAGES = 'fieldapp-pages-v1'
+const SHELL_URLS = [
+  '/static/govuk/fieldapp.min.css',
+  '/static/app.css',
+  '/static/govuk/govuk-frontend.min.js',
+  '/static/app.js',
+  '/static/js/visit.js',
+  '/static/js/location.js',
+  '/static/js/outbox.js',
+  '/static/js/offline.js',
+  '/static/js/scoring.js',
+  '/static/js/result.js',
+  '/static/js/find.js',
+  '/static/js/outbox-page.js',
+  '/static/js/offline-page.js',
+  '/static/favicon.svg',
+  '/static/favicon.ico',
+  '/static/leaflet/leaflet.js',
+  '/static/leaflet/leaflet.css'
+]
+// Pages worth keeping for use without a signal. Nothing else is stored on the phone.
+const KEEP = [/^\/$/, /^\/premises\/$/, /^\/premises\/\d+\/visits\/new$/, /^\/outbox$/, /^\/offline$/, /^\/api\/checklists\.json$/]
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const shell = await caches.open(SHELL)
+    await shell.addAll(SHELL_URLS)
+    const pages = await caches.open(PAGES)
+    await Promise.allSettled(['/offline', '/api/checklists.json', '/outbox'].map((url) => cachePage(pages, url)))
+    await self.skipWaiting()
+  })())
+})
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name !== SHELL && name !== PAGES) await caches.delete(name)
+    }
+    await self.clients.claim()
+  })())
+})
+
+async function cachePage (cache, url) {
+  const response = await fetch(url, { credentials: 'same-origin', redirect: 'manual' })
+  // Only real pages: never a redirect to sign-in or an error.
+  if (response.ok && response.type === 'basic') await cache.put(url, response)
+}
+
+function keep (url) {
+  return url.origin === self.location.origin && KEEP.some((pattern) => pattern.test(url.pathname))
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request
+  if (request.method !== 'GET') return
+  const url = new URL(request.url)
+  if (url.origin !== self.location.origin) return
+  if (url.pathname.startsWith('/static/')) {
+    event.respondWith(caches.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request)))
+    return
+  }
+  if (request.mode === 'navigate' || keep(url)) {
+    event.respondWith(networkFirst(request, url))
+  }
+})
+
+async function networkFirst (request, url) {
+  const pages = await caches.open(PAGES)
+  try {
+    const response = await fetch(request)
+    if (response.ok && !response.redirected && keep(url) && !url.search) {
+      await pages.put(url.pathname, response.clone())
+    }
+    return response
+  } catch (error) {
+    const hit = await pages.match(url.pathname)
+    if (hit) return hit
+    if (request.mode === 'navigate') {
+      const offline = await pages.match('/offline')
+      if (offline) return offline
+    }
+    throw error
+  }
+}
+
+self.addEventListener('message', (event) => {
+  const data = event.data || {}
+  if (data.type === 'keep-pages') {
+    // The page lists nearby premises: keep their visit forms for use without a signal.
+    event.waitUntil(caches.open(PAGES).then((pages) =>
+      Promise.allSettled((data.urls || []).map((url) => cachePage(pages, url)))
+    ))
+  } else if (data.type === 'forget-pages') {
+    // Signing out: another officer may use this phone next.
+    event.waitUntil(caches.delete(PAGES))
+  } else if (data.type === 'send-outbox') {
+    event.waitUntil(sendAll().then((outcome) => tell(outcome)))
+  }
+})
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'send-outbox') {
+    event.waitUntil(sendAll().then((outcome) => {
+      tell(outcome)
+      if (outcome.state === 'offline') throw new Error('still offline') // retried later
+    }))
+  }
+})
+
+async function tell (outcome) {
+  for (const client of await self.clients.matchAll()) client.postMessage({ type: 'outbox', outcome })
+}

@@ -1,0 +1,227 @@
+"""Offline-first visits in Chromium at phone size: nothing recorded is lost or sent twice."""
+
+import json
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from fieldapp.db import connect
+from tests.conftest import USERS
+from tests.test_browser_shell import SCREENSHOTS, sign_in
+from tests.visit_helpers import CLOCK_TOWER, add_premises, jpeg_bytes, offset
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def phone(browser: Browser, browser_context_args, live_server):
+    lat, lon = offset(CLOCK_TOWER, north_m=15)
+    context = browser.new_context(
+        **browser_context_args,
+        geolocation={"latitude": lat, "longitude": lon, "accuracy": 8},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def visits(app):
+    db = connect(app.config["DATABASE"])
+    rows = [dict(r) for r in db.query("SELECT id, premises_id FROM visits")]
+    photos = db.execute("SELECT count(*) FROM photos").fetchone()[0]
+    db.conn.close()
+    return rows, photos
+
+
+def wait_for_visits(app, count: int, seconds: float = 15):
+    """Poll the database until ``count`` visits are stored (sending happens in the page)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        rows, photos = visits(app)
+        if len(rows) >= count:
+            return rows, photos
+        time.sleep(0.2)
+    return visits(app)
+
+
+def prepare(page: Page, live_server, premises_id: int) -> str:
+    """Signed in and online: open the form once so the phone keeps it, then go offline."""
+    sign_in(page, live_server.url, "inspector")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    form_url = f"{live_server.url}/premises/{premises_id}/visits/new"
+    page.goto(form_url)
+    page.evaluate("fetch('/api/checklists.json')")  # kept by the service worker
+    page.wait_for_timeout(300)
+    return form_url
+
+
+def fill_visit(page: Page, tmp_path) -> None:
+    expect(page.locator("#location-status")).to_contain_text("accurate to 8 m")
+    page.locator('input[name="q-cash_only"][value="yes"]').check()
+    page.locator('input[name="q-living_on_site"][value="yes"]').check()
+    page.locator('input[name="q-price_basic_wash"]').fill("5")
+    page.locator('input[name="q-workers_per_car"]').fill("3")
+    page.locator('input[name="q-minutes_per_car"]').fill("20")
+    photo = tmp_path / "forecourt.jpg"
+    photo.write_bytes(jpeg_bytes())
+    page.locator("#photos").set_input_files(str(photo))
+
+
+def queue_offline(page: Page, form_url: str, tmp_path) -> None:
+    page.context.set_offline(True)
+    page.goto(form_url)  # from the phone's own store
+    fill_visit(page, tmp_path)
+    page.get_by_role("button", name="Submit visit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saved on this phone: not sent yet")
+    expect(page.locator("#provisional-result")).to_contain_text("High risk")
+    expect(page.locator(".app-safeguarding")).to_contain_text("Red flag recorded")
+    expect(page.locator("#outbox-banner")).to_contain_text("1 visit is saved on this phone")
+
+
+def test_offline_visit_with_photo_survives_a_reload_and_is_stored_once(
+    app, live_server, phone, tmp_path
+):
+    premises_id = add_premises(app, "Signalless Car Wash")
+    form_url = prepare(phone, live_server, premises_id)
+    queue_offline(phone, form_url, tmp_path)
+    phone.screenshot(path=str(SCREENSHOTS / "offline-provisional.png"), full_page=True)
+    phone.reload()  # offline: the page comes from the phone, the outbox from IndexedDB
+    expect(phone.locator("#outbox-banner")).to_contain_text("1 visit is saved on this phone")
+    assert visits(app) == ([], 0)
+
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(phone.locator("#outbox-banner")).to_be_hidden(timeout=15000)
+    rows, photos = visits(app)
+    assert [r["premises_id"] for r in rows] == [premises_id]
+    assert photos == 1
+    phone.goto(f"{live_server.url}/visits/{rows[0]['id']}")
+    expect(phone.locator(".app-result")).to_contain_text("High risk")
+    assert phone.errors == []
+
+
+def test_server_down_then_back_sends_exactly_once(app, live_server, phone, tmp_path):
+    premises_id = add_premises(app, "Flaky Server Car Wash")
+    form_url = prepare(phone, live_server, premises_id)
+    queue_offline(phone, form_url, tmp_path)
+    live_server.stop()
+    phone.context.set_offline(False)
+    phone.get_by_role("button", name="Send now").click()
+    expect(phone.locator("#outbox-banner")).to_contain_text("1 visit is saved")
+    live_server.restart()
+    phone.get_by_role("button", name="Send now").click()
+    expect(phone.locator("#outbox-banner")).to_be_hidden(timeout=15000)
+    # Sending again (another tab, the service worker) changes nothing.
+    phone.evaluate("import('/static/js/outbox.js').then(m => m.sendAll())")
+    rows, photos = visits(app)
+    assert len(rows) == 1 and photos == 1
+
+
+def test_an_expired_sign_in_keeps_the_visit_until_the_officer_signs_in(
+    app, live_server, phone, tmp_path
+):
+    premises_id = add_premises(app, "Long Day Car Wash")
+    form_url = prepare(phone, live_server, premises_id)
+    queue_offline(phone, form_url, tmp_path)
+    phone.context.clear_cookies()  # the session ends while the phone is offline
+    phone.context.set_offline(False)
+    phone.get_by_role("button", name="Send now").click()
+    expect(phone.locator("#outbox-banner")).to_contain_text("Sign in again to send")
+    assert visits(app) == ([], 0)
+    phone.goto(f"{live_server.url}/sign-in")
+    phone.get_by_label("Username").fill(USERS["inspector"][0])
+    phone.get_by_label("Password", exact=True).fill("correct horse battery")
+    phone.get_by_role("button", name="Sign in").click()
+    rows, photos = wait_for_visits(app, 1)
+    assert len(rows) == 1 and photos == 1
+    expect(phone.locator("#outbox-banner")).to_be_hidden()
+
+
+def test_signing_out_with_unsent_visits_warns_first(app, live_server, phone, tmp_path):
+    premises_id = add_premises(app, "Warning Car Wash")
+    form_url = prepare(phone, live_server, premises_id)
+    queue_offline(phone, form_url, tmp_path)
+    phone.get_by_role("button", name="Sign out").click()
+    warning = phone.locator("#signout-warning")
+    expect(warning).to_contain_text("1 visit has not been sent yet")
+    phone.screenshot(path=str(SCREENSHOTS / "offline-signout-warning.png"))
+    expect(phone).to_have_url(f"{live_server.url}/premises/{premises_id}/visits/new")
+
+
+def test_another_officer_on_the_same_phone_does_not_see_the_outbox(
+    app, live_server, phone, tmp_path
+):
+    premises_id = add_premises(app, "Shared Phone Car Wash")
+    form_url = prepare(phone, live_server, premises_id)
+    queue_offline(phone, form_url, tmp_path)
+    phone.context.set_offline(False)
+    live_server.stop()  # so the first officer's visit cannot go in the meantime
+    phone.context.clear_cookies()
+    live_server.restart()
+    sign_in(phone, live_server.url, "coordinator")
+    phone.goto(f"{live_server.url}/outbox")
+    expect(phone.locator("#outbox-status")).to_contain_text("Nothing is waiting")
+    expect(phone.locator("#outbox-banner")).to_be_hidden()
+
+
+def test_the_phone_scores_every_demo_visit_as_the_server_does(app, live_server, phone):
+    from fieldapp import demo, reference
+
+    db = connect(app.config["DATABASE"])
+    with app.app_context():
+        demo.load(
+            db, seed=7, instance_path=app.instance_path, reference=reference.get(), premises=60
+        )
+        checklists = {s: c.to_dict() for s, c in reference.get().by_sector.items()}
+        rates = [
+            {"start": p.start.isoformat(), "age_21_and_over": p.age_21_and_over}
+            for p in reference.get().wage_rates.periods
+        ]
+    cases = []
+    for v in db.query("SELECT v.*, p.sector FROM visits v JOIN premises p ON p.id = v.premises_id"):
+        checklist = checklists[v["sector"]]
+        numeric = {
+            i["id"]
+            for s in checklist["sections"]
+            for i in s["indicators"]
+            if i["answer_type"] != "yes_no"
+        } | {f["id"] for f in checklist["follow_ups"]}
+        answers = {
+            r["question_id"]: int(r["value"]) if r["question_id"] in numeric else r["value"]
+            for r in db.query("SELECT * FROM answers WHERE visit_id = ?", [v["id"]])
+        }
+        cases.append(
+            {
+                "sector": v["sector"],
+                "date": v["visited_at"][:10],
+                "answers": answers,
+                "expected": [
+                    v["score_total"],
+                    v["score_maximum"],
+                    v["score_percentage"],
+                    v["band"],
+                ],
+            }
+        )
+    db.conn.close()
+    assert len(cases) > 100
+    sign_in(phone, live_server.url, "inspector")
+    mismatches = phone.evaluate(
+        """async ([cases, checklists, rates]) => {
+          const { score } = await import('/static/js/scoring.js')
+          const wrong = []
+          for (const c of cases) {
+            const r = score(checklists[c.sector], c.answers, c.date, rates)
+            const got = [r.total, r.maximum, r.percentage, r.band]
+            if (JSON.stringify(got) !== JSON.stringify(c.expected)) wrong.push({ got, c })
+          }
+          return wrong
+        }""",
+        [cases, checklists, rates],
+    )
+    assert mismatches == [], json.dumps(mismatches[:3])
