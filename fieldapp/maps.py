@@ -9,29 +9,13 @@ turns into clustered markers. Pure: no Flask; the caller passes URLs and setting
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import folium
 from branca.element import Element
 
-BAND_NAMES = {3: "high", 2: "medium", 1: "low", 0: "none"}
-BAND_CODES = {"high": 3, "medium": 2, "low": 1, None: 0}
-SECTOR_CODES = {"hand_car_wash": 0, "nail_bar": 1}
 # Where the map opens when a filter matches nothing (Leicester, the demo district).
 DEFAULT_CENTRE = (52.6369, -1.1398)
-
-
-def encode_points(rows: Iterable[tuple]) -> str:
-    """Rows of (id, lat, lon, band, sector) as a compact JSON array of arrays.
-
-    Coordinates to 5 decimal places (about a metre), band and sector as small numbers:
-    roughly 30 bytes a site before compression.
-    """
-    parts = [
-        f"[{pid},{lat:.5f},{lon:.5f},{BAND_CODES.get(band, 0)},{SECTOR_CODES[sector]}]"
-        for pid, lat, lon, band, sector in rows
-    ]
-    return "[" + ",".join(parts) + "]"
 
 
 def build_map(
@@ -47,9 +31,9 @@ def build_map(
 ) -> str:
     """The full HTML document of the map.
 
-    ``assets`` maps "leaflet_js", "leaflet_css", "cluster_js", "cluster_css",
-    "cluster_default_css", "heat_js", "map_js" and "map_css" to local URLs: nothing is
-    fetched from a CDN. ``site_url`` has "{id}" where a site's id goes (its popup data).
+    ``assets`` maps "leaflet_js", "leaflet_css", "heat_js", "map_js" and "map_css" to local
+    URLs: nothing is fetched from a CDN. ``site_url`` has "{id}" where a site's id goes
+    (its popup data).
     """
     m = folium.Map(
         location=DEFAULT_CENTRE,
@@ -71,7 +55,7 @@ def build_map(
             tiles=tile_url, attr=tile_attribution, name="Map", max_zoom=max_zoom, control=False
         ).add_to(m)
     root = m.get_root()
-    for key in ("cluster_css", "cluster_default_css", "map_css"):
+    for key in ("map_css",):
         root.header.add_child(Element(f'<link rel="stylesheet" href="{assets[key]}">'))
     config = {
         "mapName": m.get_name(),
@@ -81,14 +65,19 @@ def build_map(
     }
     # Data as JSON inside a non-executing script tag: "</" can never appear in it because
     # it holds only numbers, and the config is escaped by json.dumps plus the replace.
+    # The points go in after rendering: through folium's templates a megabyte of data took
+    # half the build time, for no change to it.
     root.html.add_child(
         Element(
-            '<script type="application/json" id="map-points">' + points_json + "</script>"
+            '<script type="application/json" id="map-points">' + _POINTS + "</script>"
             '<script type="application/json" id="map-config">'
             + json.dumps(config).replace("</", "<\\/")
             + "</script>"
         )
     )
-    for key in ("cluster_js", "heat_js", "map_js"):
+    for key in ("heat_js", "map_js"):
         root.html.add_child(Element(f'<script src="{assets[key]}" defer></script>'))
-    return root.render()
+    return root.render().replace(_POINTS, points_json, 1)
+
+
+_POINTS = "@@FIELDAPP-POINTS@@"

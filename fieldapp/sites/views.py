@@ -57,16 +57,13 @@ def map_page():
 def map_frame():
     """The map document: folium's page with every matching site as compact data."""
     f = _filter()
-    points = sites_q.map_points(get_db(), f)
+    points = sites_q.map_points_json(get_db(), f)
     static = lambda name: url_for("static", filename=name)  # noqa: E731 - short and local
     html = maps.build_map(
-        maps.encode_points(points),
+        points,
         assets={
             "leaflet_js": static("leaflet/leaflet.js"),
             "leaflet_css": static("leaflet/leaflet.css"),
-            "cluster_js": static("leaflet/leaflet.markercluster.js"),
-            "cluster_css": static("leaflet/MarkerCluster.css"),
-            "cluster_default_css": static("leaflet/MarkerCluster.Default.css"),
             "heat_js": static("leaflet/leaflet-heat.js"),
             "map_js": static("js/risk-map.js"),
             "map_css": static("risk-map.css"),

@@ -67,18 +67,26 @@
       }
     }
 
-    // Markers are added in chunks so the page stays responsive; the map says it is ready
-    // (for people waiting on it, and for tests) once the last chunk is in.
-    function ready () { document.documentElement.dataset.mapReady = String(points.length) }
-    const cluster = L.markerClusterGroup({
-      chunkedLoading: true,
-      showCoverageOnHover: false,
-      maxClusterRadius: 50,
-      chunkProgress: (done, total) => { if (done === total) ready() }
-    })
-    const markers = new Array(points.length)
-    for (let i = 0; i < points.length; i++) {
-      const [id, lat, lon, band, sector] = points[i]
+    // Clustering on a grid of the screen, redrawn for the current view: only the clusters
+    // and markers in sight are ever made, so 50,000 sites draw as fast as 500.
+    const CELL = 64 // pixels
+    const SINGLE_ZOOM = 16 // from here every site in view is its own marker
+    const layer = L.layerGroup()
+    const clusterIcons = {}
+    function clusterIcon (count, band) {
+      const size = count < 10 ? 34 : count < 100 ? 40 : count < 1000 ? 46 : 54
+      const key = size + ':' + band + ':' + count
+      if (!clusterIcons[key]) {
+        clusterIcons[key] = L.divIcon({
+          className: 'app-cluster app-cluster--' + CLASSES[band],
+          html: '<span>' + count.toLocaleString('en-GB') + '</span>',
+          iconSize: [size, size]
+        })
+      }
+      return clusterIcons[key]
+    }
+    function siteMarker (p) {
+      const [id, lat, lon, band, sector] = p
       const marker = L.marker([lat, lon], { icon: icon(band, sector), title: SECTORS[sector] + ', ' + BANDS[band] + ' risk', keyboard: true })
       marker.bindPopup(() => {
         const box = el('div', 'Loading…', 'app-popup')
@@ -88,12 +96,52 @@
           .catch(() => { box.textContent = 'Could not load this site. Try again.' })
         return box
       }, { maxWidth: 280 })
-      markers[i] = marker
+      return marker
     }
-    cluster.addLayers(markers)
-    map.addLayer(cluster)
+    function redraw () {
+      layer.clearLayers()
+      const zoom = map.getZoom()
+      const view = map.getBounds().pad(0.25)
+      const south = view.getSouth(); const north = view.getNorth()
+      const west = view.getWest(); const east = view.getEast()
+      const cells = new Map()
+      for (const p of points) {
+        if (p[1] < south || p[1] > north || p[2] < west || p[2] > east) continue
+        if (zoom >= SINGLE_ZOOM) {
+          layer.addLayer(siteMarker(p))
+          continue
+        }
+        const at = map.project([p[1], p[2]], zoom)
+        const key = Math.floor(at.x / CELL) + ':' + Math.floor(at.y / CELL)
+        const cell = cells.get(key)
+        if (cell) {
+          cell.count++
+          cell.lat += p[1]
+          cell.lon += p[2]
+          if (p[3] > cell.band) cell.band = p[3]
+        } else {
+          cells.set(key, { count: 1, lat: p[1], lon: p[2], band: p[3], point: p })
+        }
+      }
+      for (const cell of cells.values()) {
+        if (cell.count === 1) {
+          layer.addLayer(siteMarker(cell.point))
+          continue
+        }
+        const centre = [cell.lat / cell.count, cell.lon / cell.count]
+        const marker = L.marker(centre, {
+          icon: clusterIcon(cell.count, cell.band),
+          title: cell.count + ' sites, highest risk ' + BANDS[cell.band].toLowerCase() + '. Select to zoom in.',
+          keyboard: true
+        })
+        marker.on('click', () => map.setView(centre, Math.min(zoom + 2, SINGLE_ZOOM)))
+        layer.addLayer(marker)
+      }
+    }
+    layer.addTo(map)
+    map.on('moveend', redraw)
 
-    const overlays = { 'Sites (clustered)': cluster }
+    const overlays = { 'Sites (clustered)': layer }
     if (L.heatLayer) {
       const hot = []
       for (const p of points) if (p[3] === 3) hot.push([p[1], p[2], 1])
@@ -120,12 +168,13 @@
       shapes.append(el('span', '', 'app-marker app-marker--none app-legend__key'), document.createTextNode(' Car wash  '),
         el('span', '', 'app-marker app-marker--none app-marker--sector-1 app-legend__key'), document.createTextNode(' Nail bar'))
       box.append(shapes)
+      box.append(el('p', 'A number is a group of sites; its ring shows the highest risk in it.', 'app-legend__note'))
       return box
     }
     legend.addTo(map)
 
     if (points.length) {
-      // Bounds from the data itself: the cluster fills in over several chunks.
+      // Bounds from the data itself.
       let south = 90; let north = -90; let west = 180; let east = -180
       for (const p of points) {
         if (p[1] < south) south = p[1]
@@ -134,9 +183,9 @@
         if (p[2] > east) east = p[2]
       }
       map.fitBounds([[south, west], [north, east]], { padding: [40, 40], maxZoom: 16 })
-    } else {
-      ready()
     }
+    redraw()
+    document.documentElement.dataset.mapReady = String(points.length)
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start)
