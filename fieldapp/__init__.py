@@ -55,6 +55,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         cli,
         db,
         errors,
+        exports,
+        operations,
         permissions,
         reference,
         register,
@@ -83,6 +85,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(visits_bp)
     app.register_blueprint(sites_bp)
     register.init_app(app)
+    exports.init_app(app)
+    operations.init_app(app)
 
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -1,21 +1,34 @@
-"""Partner agencies, read from ``checklists/agencies.toml``."""
+"""Partner agencies and hazards to officers, read from ``checklists/agencies.toml``.
+
+Pure (no Flask): the briefing pack asks which partners' powers fit what earlier visits
+found, and which of those findings put officers at risk; both answers come from the data
+file, so a lead officer can change them without touching code.
+"""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from fieldapp.config import ROOT
 
 AGENCIES_FILE = ROOT / "checklists" / "agencies.toml"
+DEFAULT_HAZARD_MONTHS = 24
+
+
+@cache
+def _read(path: Path) -> dict:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
 
 
 @cache
 def load(path: Path = AGENCIES_FILE) -> dict[str, dict]:
     """Agencies keyed by id, in file order."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+    data = _read(path)
     agencies = {a["id"]: a for a in data["agency"]}
     if len(agencies) != len(data["agency"]):
         raise ValueError(f"{path}: two agencies share an id")
@@ -27,3 +40,61 @@ def name(agency_id: str | None) -> str:
     if not agency_id:
         return ""
     return load().get(agency_id, {}).get("name", agency_id)
+
+
+def hazards(path: Path = AGENCIES_FILE) -> list[dict]:
+    """Hazards to officers: ``{"id", "label", "indicators", "advice"}``, in file order."""
+    return list(_read(path).get("hazard", []))
+
+
+def hazard_months(path: Path = AGENCIES_FILE) -> int:
+    """How far back (months) a finding still warns officers of a hazard."""
+    return int(_read(path).get("hazards", {}).get("months", DEFAULT_HAZARD_MONTHS))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An indicator answered yes on a visit: what it was and when it was last seen."""
+
+    id: str
+    question: str
+    category: str
+    red_flag: bool
+    last_seen: str  # ISO date
+
+
+@dataclass(frozen=True)
+class Match:
+    """Something (an agency or a hazard) and the findings that make it relevant."""
+
+    item: dict
+    because: tuple[Finding, ...]
+
+
+def relevant_agencies(
+    findings: Iterable[Finding], agencies: dict[str, dict] | None = None
+) -> list[Match]:
+    """Agencies whose powers fit the findings, in file order, each with its reasons."""
+    findings = list(findings)
+    matches = []
+    for agency in (agencies if agencies is not None else load()).values():
+        categories = set(agency.get("categories", ()))
+        indicators = set(agency.get("indicators", ()))
+        because = tuple(f for f in findings if f.id in indicators or f.category in categories)
+        if because:
+            matches.append(Match(agency, because))
+    return matches
+
+
+def hazards_found(
+    findings: Iterable[Finding], hazard_list: list[dict] | None = None
+) -> list[Match]:
+    """Hazards to officers that the findings point to, in file order, with their reasons."""
+    findings = list(findings)
+    matches = []
+    for hazard in hazard_list if hazard_list is not None else hazards():
+        ids = set(hazard.get("indicators", ()))
+        because = tuple(f for f in findings if f.id in ids)
+        if because:
+            matches.append(Match(hazard, because))
+    return matches

@@ -3,20 +3,69 @@
 Every write in the app adds one line: ``audit.record("user.create", "users", user_id,
 role="inspector")``. Call it inside the same ``db.atomic()`` block as the write it describes
 so the record and its audit row land or fail together.
+
+The trail is tamper-evident: each row stores ``prev_hash`` (the row before's ``row_hash``,
+or GENESIS for the first) and ``row_hash``, a SHA-256 over a canonical encoding of its own
+content and ``prev_hash``. Changing or removing a row breaks the chain at that point, which
+``flask --app fieldapp audit verify`` reports. Rows written before the chain existed have no
+hashes; the chain starts at the first row that has one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, has_request_context, request
 from flask_login import current_user
 from sqlite_utils import Database
 
-from fieldapp.db import get_db, query
+from fieldapp.db import get_db, query, write_transaction
 from fieldapp.timeutil import now_iso
+
+GENESIS = "0" * 64
+HASHED = ("at", "user_id", "username", "action", "table_name", "record_id", "detail", "ip")
+
+
+def row_hash(
+    at: str,
+    user_id: int | None,
+    username: str | None,
+    action: str,
+    table_name: str | None,
+    record_id: str | None,
+    detail: str | None,
+    ip: str | None,
+    prev_hash: str,
+) -> str:
+    """SHA-256 of a row's content and the previous row's hash.
+
+    Canonical encoding: a compact JSON array of the values in this fixed order, UTF-8,
+    with null for missing values, so the same row always hashes the same anywhere.
+    """
+    payload = json.dumps(
+        [at, user_id, username, action, table_name, record_id, detail, ip, prev_hash],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# One statement reads the last hash and appends the row, so the read happens under the
+# write lock the INSERT holds: two writers cannot both chain to the same previous row
+# (SQLite runs writers one at a time, and a writer whose view is stale is refused, never
+# allowed to append on top of an old last row).
+_APPEND = (
+    "INSERT INTO audit (at, user_id, username, action, table_name, record_id, detail, ip, "
+    "prev_hash, row_hash) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, prev, "
+    "fieldapp_audit_hash(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, prev) FROM "
+    "(SELECT coalesce((SELECT row_hash FROM audit ORDER BY id DESC LIMIT 1), ?9) AS prev)"
+)
 
 
 def record(
@@ -40,22 +89,75 @@ def record(
     elif username is None:
         # Shell commands and scripts have no signed-in user; say where the change came from.
         username = "(command line)"
-    # Usually called inside the caller's transaction; only open one when there is none.
-    with nullcontext() if db.conn.in_transaction else db.atomic():
-        db.conn.execute(
-            "INSERT INTO audit (at, user_id, username, action, table_name, record_id, detail, ip) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                now_iso(),
-                user_id,
-                username,
-                action,
-                table,
-                None if record_id is None else str(record_id),
-                json.dumps(detail, sort_keys=True, default=str) if detail else None,
-                ip,
-            ],
-        )
+    values = [
+        now_iso(),
+        None if user_id is None else int(user_id),  # as stored, so the hash verifies later
+        username,
+        action,
+        table,
+        None if record_id is None else str(record_id),
+        json.dumps(detail, sort_keys=True, default=str) if detail else None,
+        ip,
+        GENESIS,
+    ]
+    db.conn.create_function("fieldapp_audit_hash", 9, row_hash, deterministic=True)
+    # Usually called inside the caller's transaction, after its first write has taken the
+    # write lock; with no transaction, take the lock up front (BEGIN IMMEDIATE).
+    with nullcontext() if db.conn.in_transaction else write_transaction(db):
+        db.conn.execute(_APPEND, values)
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What checking the chain found."""
+
+    intact: bool
+    checked: int  # hashed rows checked (up to the break, if any)
+    before_chain: int  # older rows written before the chain existed
+    broken_at: int | None = None
+    reason: str = ""
+    last_hash: str | None = None
+
+    def message(self) -> str:
+        """One line for the command line."""
+        if not self.intact:
+            return f"broken at row {self.broken_at}: {self.reason}"
+        text = f"audit trail intact: {self.checked} rows"
+        if self.before_chain:
+            text += f" ({self.before_chain} older rows from before the chain are not covered)"
+        return text
+
+
+def check_chain(rows: Iterable[tuple]) -> ChainCheck:
+    """Check rows of (id, *HASHED, prev_hash, row_hash) in id order; stop at the first break."""
+    previous: str | None = None  # None until the chain starts
+    previous_id: int | None = None
+    checked = before = 0
+    for row_id, *content, prev_hash, stored in rows:
+        if previous is None and prev_hash is None and stored is None:
+            before += 1
+            continue
+        expected_prev = GENESIS if previous is None else previous
+        if prev_hash != expected_prev:
+            where = f"row {previous_id}" if previous_id else "the start of the chain"
+            reason = (
+                f"its link to {where} does not match: a row before it was removed, added or changed"
+            )
+            return ChainCheck(False, checked, before, row_id, reason, previous)
+        if stored != row_hash(*content, prev_hash):
+            reason = "its content does not match its hash: it was changed after it was written"
+            return ChainCheck(False, checked, before, row_id, reason, previous)
+        previous, previous_id = stored, row_id
+        checked += 1
+    return ChainCheck(True, checked, before, last_hash=previous)
+
+
+def verify(db: Database) -> ChainCheck:
+    """Check the whole audit trail, oldest row first."""
+    cursor = db.conn.execute(
+        f"SELECT id, {', '.join(HASHED)}, prev_hash, row_hash FROM audit ORDER BY id"  # noqa: S608
+    )
+    return check_chain(cursor)
 
 
 def recent(db: Database, limit: int = 200, offset: int = 0) -> list[dict]:

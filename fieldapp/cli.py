@@ -1,11 +1,11 @@
-"""Shell commands: ``flask --app fieldapp users ...`` and ``flask --app fieldapp demo ...``."""
+"""Shell commands: ``flask --app fieldapp users ...``, ``... audit verify`` and ``... demo ...``."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 
-from fieldapp import reference
+from fieldapp import audit, reference
 from fieldapp.db import get_db
 from fieldapp.permissions import ROLES
 from fieldapp.queries import users as users_q
@@ -78,6 +78,22 @@ def init_app(app: Flask) -> None:
             state = "active" if user["active"] else "disabled"
             agency = f" ({user['agency']})" if user["agency"] else ""
             click.echo(f"{user['username']}\t{user['role']}{agency}\t{state}")
+
+    @app.cli.group("audit")
+    def audit_group() -> None:
+        """Check the audit trail."""
+
+    @audit_group.command("verify")
+    def verify_audit() -> None:
+        """Check every row's hash and link; report the first broken link (exit 1 if any)."""
+        result = audit.verify(get_db())
+        click.echo(result.message())
+        if result.intact and result.last_hash:
+            # Written down somewhere else (a ticket, an email), this lets a later check show
+            # that nobody rewrote the whole chain from an earlier point.
+            click.echo(f"latest row hash: {result.last_hash}")
+        if not result.intact:
+            raise SystemExit(1)
 
     @app.cli.group("demo")
     def demo_group() -> None:

@@ -27,6 +27,8 @@ NAVIGATION = [
     ("Exports", "exports.index"),
     ("Users", "admin.users"),
     ("Audit log", "admin.audit_log"),
+    ("Export log", "exports.log"),
+    ("API tokens", "exports.tokens"),
 ]
 
 

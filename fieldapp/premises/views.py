@@ -13,6 +13,7 @@ from fieldapp.permissions import allow
 from fieldapp.premises import bp
 from fieldapp.premises.forms import PremisesForm
 from fieldapp.queries import NotFoundError
+from fieldapp.queries import operations as operations_q
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
 
@@ -119,6 +120,7 @@ def detail(premises_id: int):
         flag_history=premises_q.flag_history(db, premises_id),
         referrals=visits_q.referrals_for_premises(db, premises_id),
         routes={r["id"]: r for r in reference.get().safeguarding["route"]},
+        operations=operations_q.outcomes_for_premises(db, premises_id),
     )
 
 

@@ -1,0 +1,557 @@
+"""Partner exports: the right sites, only the fields each agency needs, safe to open, logged."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from fieldapp import agencies, export_profiles, exporting, filters
+from fieldapp.db import connect
+from fieldapp.export_profiles import ProfileError
+from fieldapp.exports import export_ids
+from fieldapp.queries import sites as sites_q
+from tests.conftest import USERS, AuthActions, csrf_token, make_app, parse
+from tests.test_sites import XSS, register  # noqa: F401 - the shared register fixture
+from tests.test_visits import post_visit
+from tests.visit_helpers import CLOCK_TOWER, add_premises, offset, visit_form
+
+KML = "{http://www.opengis.net/kml/2.2}"
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1:A2)", "\tTabbed", "\rReturn"]
+UNICODE = [
+    'Comma, "Quoted" Wash\nsecond line',
+    "مغسلة السيارات الذهبية",
+    "洗车中心，北京路",
+    "Myjnia Łódź – Żółć & Gęś",
+]
+NOTE = "Manager called Bob Smith, worker Ana (17) sleeps upstairs"
+
+
+@pytest.fixture
+def sites(app, register):  # noqa: F811 - the fixture imported above
+    """The shared register plus flagged sites with awkward names and environmental signs."""
+    officer = app.test_client()
+    AuthActions(officer).login("inspector")
+    ids = dict(register)
+    when = (datetime.now(UTC) - timedelta(days=2)).replace(microsecond=0).isoformat()
+    for i, name in enumerate(FORMULAS + UNICODE):
+        at = offset(CLOCK_TOWER, north_m=-400 - 30 * i)
+        ids[name] = add_premises(app, name, at=at)
+        # A red flag (debt) flags the site, so partners receive it too.
+        form = visit_form(
+            visited_at=when,
+            latitude=f"{at[0]:.6f}",
+            longitude=f"{at[1]:.6f}",
+            **{"q-debt": "yes"},
+        )
+        assert post_visit(officer, ids[name], form).status_code == 303
+    at = offset(CLOCK_TOWER, east_m=-300)
+    ids["Runoff Wash"] = add_premises(app, "Runoff Wash", at=at)
+    form = visit_form(
+        visited_at=when,
+        latitude=f"{at[0]:.6f}",
+        longitude=f"{at[1]:.6f}",
+        notes=NOTE,
+        **{"q-runoff": "yes", "q-chemical_waste": "yes", "q-debt": "yes"},
+    )
+    assert post_visit(officer, ids["Runoff Wash"], form).status_code == 303
+    at = offset(CLOCK_TOWER, east_m=-600)
+    ids["Sparks Wash"] = add_premises(app, "Sparks Wash", at=at)
+    answers = {"q-electrical": "yes", "q-debt": "yes", "q-living_on_site": "yes"}
+    form = visit_form(visited_at=when, latitude=f"{at[0]:.6f}", longitude=f"{at[1]:.6f}")
+    assert post_visit(officer, ids["Sparks Wash"], {**form, **answers}).status_code == 303
+    return ids
+
+
+def signed_in(app, role):
+    client = app.test_client()
+    assert AuthActions(client).login(role).status_code == 302
+    return client
+
+
+def download(client, fmt, query="", expected=200):
+    response = client.get(f"/exports/sites.{fmt}?{query}")
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    return response
+
+
+def geojson(response):
+    return json.loads(response.get_data())
+
+
+def by_name(features):
+    return {f["properties"]["name"]: f for f in features}
+
+
+def log_rows(app):
+    db = connect(app.config["DATABASE"])
+    rows = list(db.query("SELECT * FROM export_log ORDER BY id"))
+    db.conn.close()
+    return rows
+
+
+# -- Profiles --------------------------------------------------------------------------------
+
+
+def test_every_agency_has_a_profile_and_every_field_is_known():
+    profiles = export_profiles.load()
+    assert list(profiles) == list(agencies.load())
+    for profile in profiles.values():
+        assert set(profile.fields) <= set(export_profiles.FIELDS)
+        assert profile.photos is False
+    assert profiles["environment_agency"].categories == ("ENV",)
+    assert "red_flags" in profiles["police"].fields and "red_flags" in profiles["glaa"].fields
+
+
+def good_profiles() -> dict:
+    return {a: {"fields": ["id", "name"]} for a in agencies.load()}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"police": {"fields": ["id", "colour"]}}, "colour is not a field"),
+        ({"police": {"fields": ["id", "inspector"]}}, "inspector is never exported"),
+        ({"police": {"fields": ["id", "notes"]}}, "notes is never exported"),
+        ({"police": {"fields": ["id", "workers"]}}, "workers is never exported"),
+        ({"police": {"fields": ["id"], "photos": True}}, "photos must be false"),
+        ({"police": {"fields": ["id"], "categories": ["XYZ"]}}, "categories must be a list"),
+        (
+            {"police": {"fields": ["top_indicators"], "categories": ["ENV"]}},
+            "top_indicators covers every category",
+        ),
+        ({"police": {"fields": ["id"], "colour": "red"}}, "colour is not a setting"),
+        ({"martians": {"fields": ["id"]}}, "[martians] is not an agency"),
+        ({"police": None}, "[police] is missing"),
+    ],
+)
+def test_the_profile_loader_refuses_a_wrong_file(change, message):
+    data = good_profiles()
+    for key, value in change.items():
+        if value is None:
+            data.pop(key)
+        else:
+            data[key] = value
+    with pytest.raises(ProfileError) as error:
+        export_profiles.parse(data, list(agencies.load()))
+    assert message in str(error.value)
+
+
+def test_profiles_give_each_agency_only_its_fields(app, sites):
+    client = signed_in(app, "coordinator")
+    police = by_name(geojson(download(client, "geojson", "agency=police&flagged=1"))["features"])
+    ea = by_name(
+        geojson(download(client, "geojson", "agency=environment_agency&flagged=1"))["features"]
+    )
+    immigration = by_name(
+        geojson(download(client, "geojson", "agency=immigration&flagged=1"))["features"]
+    )
+    runoff_police = police["Runoff Wash"]["properties"]
+    assert any("owing the boss money" in q for q in runoff_police["red_flags"])
+    assert runoff_police["risk_band"] == "high" and runoff_police["red_flag_categories"] == ["CTL"]
+    runoff_ea = ea["Runoff Wash"]["properties"]
+    assert set(runoff_ea) == set(export_profiles.load()["environment_agency"].fields) - {"location"}
+    assert "risk_band" not in runoff_ea and "red_flags" not in runoff_ea
+    # Environmental signs only: the wash water and chemical waste, not the debt bondage.
+    assert len(runoff_ea["indicators"]) == 2
+    assert all("owing the boss money" not in q for q in runoff_ea["indicators"])
+    assert any("wash water" in q.lower() for q in runoff_ea["indicators"])
+    assert runoff_ea["checklist"] == "hand_car_wash v1"
+    assert set(immigration["Runoff Wash"]["properties"]) == {
+        "id",
+        "name",
+        "sector",
+        "address",
+        "postcode",
+        "local_authority",
+        "last_visit_date",
+    }
+
+
+def test_category_scoped_fields_match_the_latest_visit(app, sites, db):
+    """What SQLite works out for each field, checked against the stored visit in Python."""
+    [visit] = db.query(
+        "SELECT result FROM visits WHERE premises_id = ? ORDER BY submitted_at DESC LIMIT 1",
+        [sites["Sparks Wash"]],
+    )
+    result = json.loads(visit["result"])
+    client = signed_in(app, "coordinator")
+    for agency in ("police", "hse_eh", "fire"):
+        profile = export_profiles.load()[agency]
+        doc = geojson(download(client, "geojson", f"agency={agency}"))
+        props = by_name(doc["features"])["Sparks Wash"]["properties"]
+        flags = [c for c in result["red_flags"] if profile.in_scope(c["category"])]
+        present = sorted(
+            (c for c in result["contributions"] if c["points"] and profile.in_scope(c["category"])),
+            key=lambda c: (-c["points"], c["id"]),
+        )
+        assert len(flags) >= (3 if agency == "police" else 1), agency
+        if "red_flags" in props:
+            assert props["red_flags"] == [c["question"] for c in flags], agency
+        if "red_flag_categories" in props:
+            assert props["red_flag_categories"] == sorted({c["category"] for c in flags})
+            assert props["red_flag_count"] == len(flags)
+        if "indicators" in props:
+            assert props["indicators"] == [c["question"] for c in present], agency
+            assert len(props["indicators"]) >= (3 if agency == "hse_eh" else 1), agency
+        assert set(props) == set(profile.fields) - {"location"}, agency
+
+
+def test_no_export_identifies_officers_or_workers_or_carries_notes(app, sites):
+    client = signed_in(app, "coordinator")
+    for agency in export_profiles.load():
+        for fmt in exporting.FORMATS:
+            body = download(client, fmt, f"agency={agency}").get_data(as_text=True)
+            for secret in (NOTE, "Bob Smith", USERS["inspector"][0], USERS["inspector"][1]):
+                assert secret not in body, (agency, fmt, secret)
+
+
+# -- Formats ---------------------------------------------------------------------------------
+
+
+def test_csv_is_utf8_with_a_bom_and_metadata_then_one_row_a_site(app, sites):
+    client = signed_in(app, "coordinator")
+    response = download(client, "csv", "agency=police&sort=name")
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")
+    meta, rows = exporting.read_csv(data)
+    assert meta["Handling marking"] == "OFFICIAL-SENSITIVE"
+    assert meta["Made by"] == "Cole Coordinator (cole.coordinator)"
+    assert meta["For agency"] == "Police (police)"
+    assert meta["Filter"] == "sort=name"
+    assert meta["Checklist versions"] == "hand_car_wash v1, nail_bar v1"
+    assert datetime.fromisoformat(meta["Made at (UTC)"]).utcoffset() == timedelta(0)
+    assert int(meta["Sites"]) == len(rows) == len(sites)
+    runoff = next(r for r in rows if r["name"] == "Runoff Wash")
+    assert datetime.fromisoformat(runoff["last_visit_date"]).date()  # ISO date
+    assert len(runoff["last_visit_date"]) == 10
+    assert float(runoff["longitude"]) < 0  # a negative number stays a number
+    never = next(r for r in rows if r["name"] == "Never Visited")
+    assert never["last_visit_date"] == "" and never["risk_band"] == ""
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+def test_csv_cells_that_could_be_formulas_are_neutralised(app, sites, name):
+    data = download(signed_in(app, "coordinator"), "csv", "agency=police").get_data()
+    _, rows = exporting.read_csv(data)
+    names = [r["name"] for r in rows]
+    assert "'" + name in names
+    assert name not in names
+    # No cell of any row starts with a formula character.
+    for row in rows:
+        for value in row.values():
+            if value and value[0] in "=+@\t\r":
+                pytest.fail(f"unsafe cell {value!r}")
+            if value.startswith("-"):
+                float(value)  # only numbers may start with a minus sign
+
+
+def test_safe_cell_keeps_numbers_and_quotes_text():
+    assert exporting.safe_cell(-1.5) == -1.5
+    assert exporting.safe_cell("-1.5") == "'-1.5"
+    assert exporting.safe_cell(None) == ""
+    assert exporting.safe_cell(["=A1", "b"]) == "'=A1; b"
+    assert exporting.safe_cell("Plain name") == "Plain name"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "kml"])
+def test_names_with_commas_quotes_newlines_and_other_scripts_round_trip(app, sites, fmt):
+    body = download(signed_in(app, "coordinator"), fmt, "agency=glaa").get_data()
+    if fmt == "csv":
+        names = {r["name"] for r in exporting.read_csv(body)[1]}
+    elif fmt == "geojson":
+        names = {f["properties"]["name"] for f in json.loads(body)["features"]}
+    else:
+        root = ET.fromstring(body)  # noqa: S314 - our own output
+        names = {p.findtext(f"{KML}name") for p in root.iter(f"{KML}Placemark")}
+    for name in [*UNICODE, XSS]:
+        assert name in names, (fmt, name)
+
+
+def test_csv_reads_back_with_the_csv_module_alone(app, sites):
+    data = download(signed_in(app, "coordinator"), "csv", "agency=glaa").get_data()
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    header = lines[lines.index([]) + 1]
+    assert header[:3] == ["id", "name", "sector"]
+    assert all(len(line) == len(header) for line in lines[lines.index([]) + 2 :])
+
+
+def test_geojson_follows_rfc_7946(app, sites, db):
+    response = download(signed_in(app, "coordinator"), "geojson", "agency=police")
+    assert response.mimetype == "application/geo+json"
+    doc = geojson(response)
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    assert doc["metadata"]["handling_marking"] == "OFFICIAL-SENSITIVE"
+    assert doc["metadata"]["site_count"] == len(doc["features"]) == len(sites)
+    stored = {r["id"]: r for r in db.query("SELECT id, latitude, longitude FROM premises")}
+    for feature in doc["features"]:
+        assert feature["type"] == "Feature" and isinstance(feature["properties"], dict)
+        row = stored[feature["id"]]
+        if row["latitude"] is None:
+            assert feature["geometry"] is None
+            continue
+        assert feature["geometry"]["type"] == "Point"
+        lon, lat = feature["geometry"]["coordinates"]  # longitude first
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+        assert lon == pytest.approx(row["longitude"], abs=1e-6)
+        assert lat == pytest.approx(row["latitude"], abs=1e-6)
+        assert "latitude" not in feature["properties"]
+    assert by_name(doc["features"])["No Location"]["geometry"] is None
+
+
+def test_kml_is_valid_xml_with_escaped_names_and_lon_lat_points(app, sites):
+    response = download(signed_in(app, "coordinator"), "kml", "agency=police")
+    assert response.mimetype == "application/vnd.google-earth.kml+xml"
+    root = ET.fromstring(response.get_data())  # noqa: S314 - our own output
+    assert root.tag == f"{KML}kml"
+    document = root.find(f"{KML}Document")
+    meta = {
+        d.get("name"): d.findtext(f"{KML}value")
+        for d in document.find(f"{KML}ExtendedData").findall(f"{KML}Data")
+    }
+    assert meta["handling_marking"] == "OFFICIAL-SENSITIVE" and meta["agency"] == "police"
+    placemarks = {p.findtext(f"{KML}name"): p for p in document.findall(f"{KML}Placemark")}
+    assert len(placemarks) == len(sites)
+    assert XSS in placemarks  # text, escaped on the way out and unescaped by the parser
+    assert b"<img" not in response.get_data()
+    lon, lat = placemarks["Runoff Wash"].findtext(f"{KML}Point/{KML}coordinates").split(",")
+    assert float(lon) < 0 < float(lat)
+    assert placemarks["No Location"].find(f"{KML}Point") is None
+
+
+def pure_sites(n=10):
+    """Sites as the encoders take them, without an app or a database."""
+    return [
+        exporting.Site(
+            i,
+            None if i == 3 else 52.5 + i / 1000,
+            None if i == 3 else -1.25 + i / 1000,
+            json.dumps({"id": i, "name": f"Site {i}\x0b<&>", "risk_band": "high", "flags": ["a"]}),
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+PURE_META = exporting.Metadata("OFFICIAL", "2026-01-01T00:00:00+00:00", "me", "p", "P", "", (), 10)
+PURE_COLS = ["id", "name", "latitude", "longitude", "risk_band", "flags"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "kml"])
+def test_encoders_are_pure_and_stream_in_chunks(fmt):
+    encoder = exporting.ENCODERS[fmt]
+    chunks = list(encoder(PURE_META, PURE_COLS, pure_sites(), rows_per_chunk=3))
+    assert len(chunks) >= 4
+    assert b"".join(chunks) == b"".join(encoder(PURE_META, PURE_COLS, pure_sites()))
+
+
+def test_pure_geojson_puts_longitude_first_and_null_without_a_position():
+    doc = json.loads(b"".join(exporting.geojson_chunks(PURE_META, PURE_COLS, pure_sites())))
+    first = doc["features"][0]
+    assert first["geometry"]["coordinates"] == [-1.249, 52.501]
+    assert first["properties"]["flags"] == ["a"] and "latitude" not in first["properties"]
+    assert doc["features"][2]["geometry"] is None
+
+
+def test_pure_kml_drops_characters_xml_cannot_carry():
+    body = b"".join(exporting.kml_chunks(PURE_META, PURE_COLS, pure_sites()))
+    root = ET.fromstring(body)  # noqa: S314 - our own output
+    names = [p.findtext(f"{KML}name") for p in root.iter(f"{KML}Placemark")]
+    assert names[0] == "Site 1<&>"
+
+
+def test_measured_reports_once_with_the_hash_of_what_was_taken():
+    reports = []
+    chunks = [b"abc", b"def", b"ghi"]
+    assert b"".join(exporting.measured(iter(chunks), lambda *r: reports.append(r))) == b"abcdefghi"
+    assert reports == [(hashlib.sha256(b"abcdefghi").hexdigest(), 9, True)]
+    reports.clear()
+    stream = exporting.measured(iter(chunks), lambda *r: reports.append(r))
+    next(stream), next(stream)
+    stream.close()  # the reader stopped while holding the second chunk
+    assert reports == [(hashlib.sha256(b"abc").hexdigest(), 3, False)]
+
+
+# -- The same sites as the list --------------------------------------------------------------
+
+QUERIES = [
+    "",
+    "flagged=1",
+    "sector=hand_car_wash",
+    "band=high&band=low",
+    "q=wash",
+    "sort=name",
+    "sort=last_visit",
+    "sort=sector&band=none",
+    "not_visited_days=30",
+    "red_flag_category=CTL&sort=name",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_an_export_holds_the_lists_sites_in_the_lists_order(app, sites, db, as_role, query):
+    coordinator = as_role("coordinator")
+    page = coordinator.get(f"/sites?{query}")
+    listed = [int(tr["data-id"]) for tr in page.select("#site-table tr[data-id]")]
+    _, rows = exporting.read_csv(download(coordinator.client, "csv", f"agency=glaa&{query}").data)
+    assert [int(r["id"]) for r in rows] == listed
+    features = geojson(download(coordinator.client, "geojson", f"agency=glaa&{query}"))
+    assert [f["id"] for f in features["features"]] == listed
+    with app.app_context():
+        f = filters.parse(MultiDict(parse_qsl(query)))
+        assert export_ids(db, f) == [r["id"] for r in sites_q.select(db, f)]
+
+
+def test_the_list_links_to_downloads_that_keep_its_filter(as_role, sites):
+    page = as_role("coordinator").get("/sites?sector=hand_car_wash&sort=name")
+    links = page.select("#export-downloads a[data-format]")
+    assert len(links) == 3 * len(agencies.load())
+    police_csv = page.select_one('#export-downloads a[data-agency="police"][data-format="csv"]')
+    assert police_csv["href"].startswith("/exports/sites.csv?")
+    assert "sector=hand_car_wash" in police_csv["href"] and "sort=name" in police_csv["href"]
+    assert "Download CSV for Police" in police_csv.get_text()
+
+
+def test_the_exports_page_describes_each_profile(as_role, sites):
+    page = as_role("coordinator").get("/exports?flagged=1")
+    assert {ul["data-profile"] for ul in page.select("ul[data-profile]")} == set(agencies.load())
+    ea = [li["data-field"] for li in page.select('ul[data-profile="environment_agency"] li')]
+    assert ea == list(export_profiles.load()["environment_agency"].fields)
+    assert "OFFICIAL-SENSITIVE" in page.select_one(".govuk-inset-text").text
+
+
+# -- Partners and roles ----------------------------------------------------------------------
+
+
+def test_partners_export_only_their_agencys_profile_of_flagged_sites(app, sites, as_role, db):
+    partner = as_role("partner")
+    page = partner.get("/exports")
+    assert [ul["data-profile"] for ul in page.select("ul[data-profile]")] == ["glaa"]
+    assert {a["data-agency"] for a in page.select("#export-downloads a")} == {"glaa"}
+    listing = partner.get("/sites")
+    assert {a["data-agency"] for a in listing.select("#export-downloads a")} == {"glaa"}
+    # Asking for every site still gives flagged sites only, and no agency means their own.
+    doc = geojson(download(partner.client, "geojson", "flagged=0"))
+    with app.app_context():
+        flagged = sites_q.ids(db, filters.SiteFilter(flagged=True))
+    assert [f["id"] for f in doc["features"]] == flagged
+    assert "Quiet Wash" not in by_name(doc["features"])
+    assert doc["metadata"]["agency"] == "glaa"
+    for agency in ("police", "environment_agency"):
+        download(partner.client, "csv", f"agency={agency}", expected=403)
+
+
+@pytest.mark.parametrize("role", ["inspector", "admin"])
+def test_exports_are_not_for_inspectors_or_admins(as_role, role):
+    client = as_role(role)
+    client.get("/exports", expected=403)
+    client.get("/exports/sites.csv?agency=police", expected=403)
+
+
+@pytest.mark.parametrize("role", ["inspector", "coordinator", "partner"])
+def test_the_export_log_and_tokens_are_for_admins_only(as_role, role):
+    client = as_role(role)
+    client.get("/admin/exports", expected=403)
+    client.get("/admin/tokens", expected=403)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("agency=martians", "Choose the agency"),
+        ("", "Choose the agency"),
+        ("agency=police&sector=garage", "sector must be one of"),
+    ],
+)
+def test_a_bad_download_request_says_what_to_do(as_role, sites, query, message):
+    page = as_role("coordinator").get(f"/exports/sites.csv?{query}", expected=400)
+    assert message in page.select_one("#export-problems").text
+
+
+def test_the_marking_is_a_setting(tmp_path):
+    app = make_app(tmp_path, EXPORT_MARKING="OFFICIAL")
+    add_premises(app, "Only Site")
+    response = download(signed_in(app, "coordinator"), "geojson", "agency=police")
+    assert geojson(response)["metadata"]["handling_marking"] == "OFFICIAL"
+    assert response.headers["X-Handling-Marking"] == "OFFICIAL"
+
+
+# -- On the record ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "kml"])
+def test_every_export_is_logged_with_the_sha256_of_the_bytes_sent(app, sites, db, fmt):
+    client = signed_in(app, "coordinator")
+    response = download(client, fmt, "agency=hmrc_nmw&flagged=1")
+    assert response.is_streamed
+    body = response.get_data()
+    [entry] = log_rows(app)
+    assert entry["sha256"] == hashlib.sha256(body).hexdigest()
+    assert entry["byte_count"] == len(body)
+    assert entry["format"] == fmt and entry["agency"] == "hmrc_nmw"
+    assert entry["filter"] == "flagged=1"
+    with app.app_context():
+        assert entry["row_count"] == sites_q.counts(db, filters.SiteFilter(flagged=True))["total"]
+    assert entry["user_id"] is not None and entry["token_id"] is None
+
+
+def test_a_client_that_goes_away_is_still_logged(app, sites):
+    client = signed_in(app, "coordinator")
+    full = download(client, "geojson", "agency=police").get_data()
+    response = client.get("/exports/sites.geojson?agency=police", buffered=False)
+    stream = iter(response.response)
+    first, second = next(stream), next(stream)
+    response.close()  # the client hangs up while the second chunk is on its way
+    cut = log_rows(app)[-1]
+    assert cut["format"] == "geojson (incomplete)"
+    # On the record: exactly what the client was sent before it went away.
+    assert cut["byte_count"] == len(first) < len(full)
+    assert cut["sha256"] == hashlib.sha256(first).hexdigest()
+    assert second
+
+
+def test_admins_can_check_a_file_against_the_log(app, sites, as_role):
+    exported = download(signed_in(app, "coordinator"), "csv", "agency=glaa&flagged=1").get_data()
+    admin = as_role("admin")
+    page = admin.get("/admin/exports")
+    assert len(page.select("#export-log tr[data-export-id]")) == 1
+    token = csrf_token(admin.client.get("/admin/exports").get_data(as_text=True))
+
+    def check(data: bytes):
+        response = admin.client.post(
+            "/admin/exports/verify",
+            data={"csrf_token": token, "file": (io.BytesIO(data), "sites.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 200
+        return parse(response.get_data(as_text=True)).select_one("#verify-result")
+
+    result = check(exported)
+    assert "unaltered" in result.text
+    [match] = result.select("#verify-matches li")
+    assert "Gangmasters and Labour Abuse Authority" in match.text
+    assert "Cole Coordinator" in match.text
+    edited = exported.replace(b"Red Flag Wash", b"Red Flag Wosh")
+    assert edited != exported
+    result = check(edited)
+    assert "No export matches this file" in result.text
+
+
+def test_checking_without_a_file_asks_for_one(as_role):
+    admin = as_role("admin")
+    response = admin.post("/admin/exports/verify", {}, expected=400, form_url="/admin/exports")
+    assert "Select the file to check" in response.get_data(as_text=True)
+
+
+def test_a_head_request_sends_nothing_and_logs_nothing(app, sites):
+    response = signed_in(app, "coordinator").head("/exports/sites.csv?agency=police")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert log_rows(app) == []
