@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import folium  # noqa: E402
+from _server import LAUNCH_ARGS  # noqa: E402
 from folium.plugins import MarkerCluster  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -33,14 +34,7 @@ from fieldapp import filters, maps  # noqa: E402
 from fieldapp.db import connect, migrate  # noqa: E402
 from fieldapp.queries import sites as sites_q  # noqa: E402
 
-LAUNCH = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+LAUNCH = LAUNCH_ARGS
 ASSETS = {
     "leaflet_js": "/static/leaflet/leaflet.js",
     "leaflet_css": "/static/leaflet/leaflet.css",

@@ -10,17 +10,10 @@ the sign-in page as a baseline. Target: the checklist page <= 150 KB in total.
 
 from __future__ import annotations
 
-from _server import PASSWORD, Gunicorn, prepare_instance
+from _server import LAUNCH_ARGS, PASSWORD, Gunicorn, prepare_instance
 from playwright.sync_api import sync_playwright
 
-LAUNCH = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+LAUNCH = LAUNCH_ARGS
 
 
 def weigh(page, url: str) -> tuple[int, list[tuple[str, int]]]:

@@ -162,12 +162,10 @@ def verify(db: Database) -> ChainCheck:
 
 def recent(db: Database, limit: int = 200, offset: int = 0) -> list[dict]:
     """The newest audit rows first."""
-    return list(
-        query(
-            db,
-            "SELECT * FROM audit ORDER BY id DESC LIMIT ? OFFSET ?",
-            [limit, offset],
-        )
+    return query(
+        db,
+        "SELECT * FROM audit ORDER BY id DESC LIMIT ? OFFSET ?",
+        [limit, offset],
     )
 
 

@@ -194,3 +194,12 @@ def test_premises_pages_are_for_field_roles(app, as_role, role):
         "/visits/recent",
     ):
         client.get(url, expected=403)
+
+
+def test_a_name_of_only_spaces_is_an_error_not_a_crash(as_role, db):
+    response = as_role("inspector").post(
+        "/premises/new", new_premises_form(name="   ", address="  "), expected=200
+    )
+    summary = parse(response.get_data(as_text=True)).select_one(".govuk-error-summary").text
+    assert "Enter the business name" in summary and "Enter the street address" in summary
+    assert db["premises"].count == 0

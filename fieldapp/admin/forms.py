@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from fieldapp import agencies
 from fieldapp.forms import StripWhitespaceForm
@@ -32,7 +32,7 @@ class _UserFields(StripWhitespaceForm):
     display_name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the person's full name"), Length(max=200)],
+        validators=[DataRequired(message="Enter the person's full name"), Length(max=200)],
     )
     role = RadioField(
         "Role",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
@@ -64,19 +62,11 @@ class VerifyForm(StripWhitespaceForm):
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
 
-def _filter() -> filters.SiteFilter:
-    """The list's filter from the query string; partners only ever see flagged sites."""
-    f = filters.parse(request.args)
-    if current_user.role == "partner":
-        f = replace(f, flagged=True)
-    return f
-
-
 @bp.route("/exports")
 @allow(*EXPORT_ROLES)
 def index():
     """What each agency receives, with downloads of the sites the list's filter shows."""
-    f = _filter()
+    f = sites_q.for_request()
     profiles = export_profiles.load()
     allowed = [profiles[a] for a, _ in agencies_for_current_user()]
     counts = sites_q.counts(get_db(), f) if not f.errors else {"total": 0}
@@ -94,7 +84,7 @@ def index():
 @allow(*EXPORT_ROLES)
 def download(fmt: str):
     """Stream the sites the list shows for this filter, as one agency's profile allows."""
-    f = _filter()
+    f = sites_q.for_request()
     agency = request.args.get("agency", "")
     if current_user.role == "partner":
         agency = agency or current_user.agency

@@ -2,7 +2,7 @@
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from fieldapp.forms import StripWhitespaceForm
 from fieldapp.reference import SECTORS
@@ -19,7 +19,7 @@ class PremisesForm(StripWhitespaceForm):
         widget=GovTextInput(),
         description="As shown on the sign. If there is no sign, describe it, for example "
         "'Hand car wash behind the Crown pub'",
-        validators=[InputRequired(message="Enter the business name"), Length(max=200)],
+        validators=[DataRequired(message="Enter the business name"), Length(max=200)],
     )
     sector = RadioField(
         "What kind of business is it?",
@@ -30,7 +30,7 @@ class PremisesForm(StripWhitespaceForm):
     address = StringField(
         "Street address",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the street address"), Length(max=300)],
+        validators=[DataRequired(message="Enter the street address"), Length(max=300)],
     )
     postcode = StringField(
         "Postcode (optional)",

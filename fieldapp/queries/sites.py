@@ -12,6 +12,22 @@ from fieldapp.db import query
 from fieldapp.filters import SORTS, FlagRules, SiteFilter, flagged_sql, where
 
 
+def for_request() -> SiteFilter:
+    """The filter in this request's query string. Partners only ever see flagged sites,
+    whichever page (map, list, export) they ask through."""
+    from dataclasses import replace
+
+    from flask import request
+    from flask_login import current_user
+
+    from fieldapp.filters import parse
+
+    f = parse(request.args)
+    if current_user.is_authenticated and current_user.role == "partner":
+        f = replace(f, flagged=True)
+    return f
+
+
 def rules() -> FlagRules:
     """This deployment's flag rules (defaults outside an app)."""
     if not has_app_context():

@@ -57,9 +57,7 @@ def find_by_username(db: Database, username: str) -> dict | None:
 
 def all_users(db: Database) -> list[dict]:
     """Every account, active first, then by role and name."""
-    return list(
-        query(db, "SELECT * FROM users ORDER BY active DESC, role, display_name COLLATE NOCASE")
-    )
+    return query(db, "SELECT * FROM users ORDER BY active DESC, role, display_name COLLATE NOCASE")
 
 
 def verify(db: Database, username: str, password: str) -> dict | None:

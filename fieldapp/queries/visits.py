@@ -40,7 +40,7 @@ def answers(db: Database, visit_id: str) -> dict[str, dict]:
 
 def photos(db: Database, visit_id: str) -> list[dict]:
     """A visit's photos, oldest first."""
-    return list(query(db, "SELECT * FROM photos WHERE visit_id = ? ORDER BY rowid", [visit_id]))
+    return query(db, "SELECT * FROM photos WHERE visit_id = ? ORDER BY rowid", [visit_id])
 
 
 def photo(db: Database, photo_id: str) -> dict:
@@ -59,41 +59,35 @@ def checklist_for(db: Database, checklist_hash: str) -> Checklist:
 
 def revisions(db: Database, root_id: str) -> list[dict]:
     """Every revision of one visit, newest first, with who made each."""
-    return list(
-        query(
-            db,
-            "SELECT v.id, v.revision, v.submitted_at, v.amendment_reason, v.band, "
-            "v.score_percentage, u.display_name AS inspector_name FROM visits v "
-            "JOIN users u ON u.id = v.inspector_id WHERE v.root_id = ? ORDER BY v.revision DESC",
-            [root_id],
-        )
+    return query(
+        db,
+        "SELECT v.id, v.revision, v.submitted_at, v.amendment_reason, v.band, "
+        "v.score_percentage, u.display_name AS inspector_name FROM visits v "
+        "JOIN users u ON u.id = v.inspector_id WHERE v.root_id = ? ORDER BY v.revision DESC",
+        [root_id],
     )
 
 
 def for_premises(db: Database, premises_id: int) -> list[dict]:
     """A premises' visits (newest revision of each), newest first."""
-    return list(
-        query(
-            db,
-            "SELECT v.*, u.display_name AS inspector_name FROM current_visits v "
-            "JOIN users u ON u.id = v.inspector_id WHERE v.premises_id = ? "
-            "ORDER BY v.visited_at DESC",
-            [premises_id],
-        )
+    return query(
+        db,
+        "SELECT v.*, u.display_name AS inspector_name FROM current_visits v "
+        "JOIN users u ON u.id = v.inspector_id WHERE v.premises_id = ? "
+        "ORDER BY v.visited_at DESC",
+        [premises_id],
     )
 
 
 def recent(db: Database, inspector_id: int | None = None, limit: int = 50) -> list[dict]:
     """The latest visits (newest revisions), optionally one inspector's."""
-    return list(
-        query(
-            db,
-            "SELECT v.*, p.name AS premises_name, p.sector FROM current_visits v "
-            "JOIN premises p ON p.id = v.premises_id "
-            "WHERE (:inspector IS NULL OR v.inspector_id = :inspector) "
-            "ORDER BY v.submitted_at DESC LIMIT :limit",
-            {"inspector": inspector_id, "limit": limit},
-        )
+    return query(
+        db,
+        "SELECT v.*, p.name AS premises_name, p.sector FROM current_visits v "
+        "JOIN premises p ON p.id = v.premises_id "
+        "WHERE (:inspector IS NULL OR v.inspector_id = :inspector) "
+        "ORDER BY v.submitted_at DESC LIMIT :limit",
+        {"inspector": inspector_id, "limit": limit},
     )
 
 
@@ -120,21 +114,17 @@ def add_referral(
 
 def referrals_for_visit(db: Database, root_id: str) -> list[dict]:
     """Referrals recorded against any revision of a visit."""
-    return list(
-        query(
-            db,
-            "SELECT r.*, u.display_name AS recorded_by_name FROM referrals r "
-            "JOIN users u ON u.id = r.recorded_by JOIN visits v ON v.id = r.visit_id "
-            "WHERE v.root_id = ? ORDER BY r.made_at",
-            [root_id],
-        )
+    return query(
+        db,
+        "SELECT r.*, u.display_name AS recorded_by_name FROM referrals r "
+        "JOIN users u ON u.id = r.recorded_by JOIN visits v ON v.id = r.visit_id "
+        "WHERE v.root_id = ? ORDER BY r.made_at",
+        [root_id],
     )
 
 
 def referrals_for_premises(db: Database, premises_id: int) -> list[dict]:
     """Every referral recorded at a premises, newest first."""
-    return list(
-        query(
-            db, "SELECT * FROM referrals WHERE premises_id = ? ORDER BY made_at DESC", [premises_id]
-        )
+    return query(
+        db, "SELECT * FROM referrals WHERE premises_id = ? ORDER BY made_at DESC", [premises_id]
     )

@@ -4,7 +4,6 @@ the same SiteFilter, so their counts agree."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -29,19 +28,11 @@ BAND_LABELS = {
 }
 
 
-def _filter() -> filters.SiteFilter:
-    """The filter from the query string; partners only ever see flagged sites."""
-    f = filters.parse(request.args)
-    if current_user.role == "partner":
-        f = replace(f, flagged=True)
-    return f
-
-
 @bp.route("/map")
 @allow(*MAP_ROLES)
 def map_page():
     """Filters, counts and the map itself (in a frame drawn from compact data)."""
-    f = _filter()
+    f = sites_q.for_request()
     db = get_db()
     return render_template(
         "maps/map.html",
@@ -56,7 +47,7 @@ def map_page():
 @allow(*MAP_ROLES)
 def map_frame():
     """The map document: folium's page with every matching site as compact data."""
-    f = _filter()
+    f = sites_q.for_request()
     points = sites_q.map_points_json(get_db(), f)
     static = lambda name: url_for("static", filename=name)  # noqa: E731 - short and local
     html = maps.build_map(
@@ -107,7 +98,7 @@ def site_data(premises_id: int):
 @allow(*MAP_ROLES)
 def site_list():
     """The same sites as the map, as a sortable table with counts, a page at a time."""
-    f = _filter()
+    f = sites_q.for_request()
     page = max(request.args.get("page", 1, type=int), 1)
     db = get_db()
     counts = sites_q.counts(db, f)
