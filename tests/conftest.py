@@ -250,3 +250,16 @@ def browser_context_args(browser_context_args):
         "has_touch": True,
         "device_scale_factor": 2,
     }
+
+
+def phone_page(browser, browser_context_args, north_m: float = 20, accuracy: float = 9):
+    """A phone standing ``north_m`` metres north of the Clock Tower, location allowed."""
+    from tests.visit_helpers import CLOCK_TOWER, offset
+
+    lat, lon = offset(CLOCK_TOWER, north_m=north_m)
+    context = browser.new_context(
+        **browser_context_args,
+        geolocation={"latitude": lat, "longitude": lon, "accuracy": accuracy},
+        permissions=["geolocation"],
+    )
+    return context.new_page()

@@ -6,22 +6,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from fieldapp.db import connect
-from tests.conftest import USERS
+from tests.conftest import USERS, phone_page
 from tests.test_browser_shell import SCREENSHOTS, sign_in
-from tests.visit_helpers import CLOCK_TOWER, add_premises, jpeg_bytes, offset
+from tests.visit_helpers import add_premises, jpeg_bytes
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def phone(browser: Browser, browser_context_args, live_server):
-    lat, lon = offset(CLOCK_TOWER, north_m=15)
-    context = browser.new_context(
-        **browser_context_args,
-        geolocation={"latitude": lat, "longitude": lon, "accuracy": 8},
-        permissions=["geolocation"],
-    )
-    page = context.new_page()
+    page = phone_page(browser, browser_context_args, north_m=15, accuracy=8)
+    context = page.context
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     yield page

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.conftest import phone_page
 from tests.test_browser_shell import SCREENSHOTS, record_outside_requests, sign_in
 from tests.visit_helpers import CLOCK_TOWER, add_premises, jpeg_bytes, offset
 
@@ -12,13 +13,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def phone(browser: Browser, browser_context_args, live_server):
     """A phone standing 20 m from the Clock Tower, with location allowed."""
-    lat, lon = offset(CLOCK_TOWER, north_m=20)
-    context = browser.new_context(
-        **browser_context_args,
-        geolocation={"latitude": lat, "longitude": lon, "accuracy": 9},
-        permissions=["geolocation"],
-    )
-    page = context.new_page()
+    page = phone_page(browser, browser_context_args, north_m=20, accuracy=9)
+    context = page.context
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.outside = record_outside_requests(page, live_server.url)
