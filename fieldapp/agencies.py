@@ -42,6 +42,14 @@ def name(agency_id: str | None) -> str:
     return load().get(agency_id, {}).get("name", agency_id)
 
 
+def short_name(agency_id: str | None) -> str:
+    """The agency's short name for tight spaces (its full name if it has none)."""
+    if not agency_id:
+        return ""
+    agency = load().get(agency_id, {})
+    return agency.get("short_name") or agency.get("name", agency_id)
+
+
 def hazards(path: Path = AGENCIES_FILE) -> list[dict]:
     """Hazards to officers: ``{"id", "label", "indicators", "advice"}``, in file order."""
     return list(_read(path).get("hazard", []))

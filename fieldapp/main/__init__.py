@@ -12,6 +12,7 @@ from fieldapp.permissions import ROLES, allow, can, public
 
 bp = Blueprint("main", __name__)
 bp.add_app_template_filter(agencies.name, "agency_name")
+bp.add_app_template_filter(agencies.short_name, "agency_short_name")
 bp.add_app_template_filter(json.loads, "fromjson")
 
 # The service navigation, in order. An item shows only when its page exists and the
