@@ -237,8 +237,15 @@ async function submitThroughOutbox (event) {
     window.location.assign(`/visits/${visitId}`)
   } else if (waiting.problem) {
     // The server found something to fix: send the form the ordinary way so its page shows
-    // each problem next to its field, with everything typed kept.
+    // each problem next to its field, with everything typed kept. The answers go back
+    // into the draft first, and the form gets a fresh token (this page may have come from
+    // the phone's store), so even a failed send loses nothing.
+    writeDraft()
     await remove(visitId)
+    try {
+      const who = await (await fetch('/api/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } })).json()
+      if (who.csrf_token) form.elements.namedItem('csrf_token').value = who.csrf_token
+    } catch (error) { /* keep the page's own token */ }
     form.dataset.nativeSubmit = '1'
     button.disabled = false
     form.requestSubmit()
