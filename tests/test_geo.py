@@ -420,3 +420,17 @@ def test_order_by_distance_uses_the_given_keys():
     rows = [{"id": 1, "lat": 52.7, "lng": -1.2}, {"id": 2, "lat": 52.63, "lng": -1.13}]
     ordered = order_by_distance(CLOCK_TOWER, rows, lat_key="lat", lon_key="lng")
     assert [r["id"] for r in ordered] == [2, 1]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ((52.6344, -1.1315), (52.6317, -1.1252)),
+        ((51.5007, -0.1246), (55.9533, -3.1883)),
+        ((50.0, -5.7), (50.0, -5.7)),
+    ],
+)
+def test_distance_is_geopys_geodesic(a, b):
+    from geopy.distance import geodesic
+
+    assert distance_m(*a, *b) == pytest.approx(geodesic(a, b).meters, abs=1e-6)
