@@ -78,7 +78,7 @@ def _begin_immediate(conn: sqlite3.Connection, timeout_s: float = 10.0) -> None:
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or time.monotonic() > deadline:
                     raise
-                time.sleep(random.uniform(0.0005, 0.002))  # noqa: S311 - jitter, not secrets
+                time.sleep(random.uniform(0.0002, 0.001))  # noqa: S311 - jitter, not secrets
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(previous)}")
 

@@ -237,6 +237,10 @@ def store(
             ),
             1,
         )
+    # Everything that can be worked out before taking the write lock is, so the lock is
+    # held for the writes alone and concurrent submissions wait less.
+    result_dict = result.to_dict()
+    result_json = json.dumps(result_dict)
     with write_transaction(db):
         found = existing(db, sub.visit_id)  # another worker may have won the race
         if found:
@@ -249,6 +253,8 @@ def store(
             premises,
             sub,
             result,
+            result_dict,
+            result_json,
             inspector_id,
             distance,
             content_hash,
@@ -274,6 +280,8 @@ def _write(
     premises: dict,
     sub: Submission,
     result: ScoreResult,
+    result_dict: dict,
+    result_json: str,
     inspector_id: int,
     distance: float | None,
     content_hash: str,
@@ -334,7 +342,7 @@ def _write(
             result.percentage,
             result.band,
             len(result.red_flags),
-            json.dumps(result.to_dict()),
+            result_json,
             sub.notes or None,
             content_hash,
         ],
@@ -364,7 +372,17 @@ def _write(
             for p in sub.photos
         ],
     )
-    premises_q.refresh_risk(db, premises["id"])
+    mismatch = 1 if distance is not None and distance > MISMATCH_DISTANCE_M else 0
+    latest = {
+        "band": result.band,
+        "score_percentage": result.percentage,
+        "red_flag_count": len(result.red_flags),
+        "visited_at": sub.visited_at,
+        "location_mismatch": mismatch,
+    }
+    # A correction, or a visit arriving after a later one, needs the full recomputation.
+    if amends or not premises_q.apply_latest_visit(db, premises["id"], latest, result_dict):
+        premises_q.refresh_risk(db, premises["id"])
     audit.record(
         "visit.amend" if amends else "visit.create",
         "visits",

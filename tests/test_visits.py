@@ -171,6 +171,7 @@ def test_a_failure_part_way_leaves_no_half_written_visit(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(premises_q, "refresh_risk", broken)
+    monkeypatch.setattr(premises_q, "apply_latest_visit", broken)
     client.application.config["PROPAGATE_EXCEPTIONS"] = False
     form = visit_form()
     response = post_visit(client, premises_id, form)
@@ -386,3 +387,19 @@ def test_photos_are_served_only_to_roles_that_may_see_the_visit(app, premises_id
     AuthActions(viewer).login(role)
     assert viewer.get(f"/photos/{photo_id}").status_code == status
     assert app.test_client().get(f"/photos/{photo_id}").status_code == 302  # signed out
+
+
+def test_a_visit_arriving_late_does_not_replace_a_later_one(client, inspector, premises_id, db):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    later = visit_form(visited_at=now.isoformat(), **{"q-debt": "yes"})
+    earlier = visit_form(  # recorded offline two days before, sent today
+        visited_at=(now - timedelta(days=2)).isoformat(),
+        **{"q-cash_only": "no", "q-no_ppe": "no", "q-price_basic_wash": "25"},
+    )
+    post_visit(client, premises_id, later)
+    post_visit(client, premises_id, earlier)
+    current = premises_q.get(db, premises_id)
+    assert current["last_visit_at"] == now.isoformat()
+    assert current["risk_band"] == "high" and current["red_flag_count"] == 1

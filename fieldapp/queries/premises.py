@@ -171,6 +171,58 @@ def create(
     return premises_id
 
 
+def _risk_summary(result: dict) -> tuple[str, str, str]:
+    """Red flags, their categories (",CTL,WEL,") and the top three indicators, as stored."""
+    red_flags = [
+        {"id": c["id"], "question": c["question"], "category": c["category"]}
+        for c in result["red_flags"]
+    ]
+    scored = sorted(
+        (c for c in result["contributions"] if c["points"]),
+        key=lambda c: (-c["points"], c["id"]),
+    )
+    top = [{"id": c["id"], "question": c["question"], "points": c["points"]} for c in scored[:3]]
+    categories = sorted({flag["category"] for flag in red_flags})
+    return (
+        json.dumps(red_flags),
+        "".join(f",{c}" for c in categories) + ("," if categories else ""),
+        json.dumps(top),
+    )
+
+
+def apply_latest_visit(db: Database, premises_id: int, visit: dict, result: dict) -> bool:
+    """Make a just-written visit the premises' current risk, if it is now the latest.
+
+    The quick path for the usual case (a new visit, newest of its premises): no need to
+    read the visits back. Returns False, changing nothing, when a later visit is already
+    recorded (an outbox sending a visit days late): then use :func:`refresh_risk`.
+    """
+    red_flags, categories, top = _risk_summary(result)
+    cursor = db.execute(
+        "UPDATE premises SET risk_band = ?, risk_score = ?, red_flag_count = ?, "
+        "last_visit_at = ?, red_flags = ?, red_flag_categories = ?, top_indicators = ?, "
+        "last_visit_mismatch = ?, last_red_flag_at = CASE WHEN ? > 0 THEN "
+        "max(coalesce(last_red_flag_at, ''), ?) ELSE last_red_flag_at END, updated_at = ? "
+        "WHERE id = ? AND (last_visit_at IS NULL OR last_visit_at <= ?)",
+        [
+            visit["band"],
+            visit["score_percentage"],
+            visit["red_flag_count"],
+            visit["visited_at"],
+            red_flags,
+            categories,
+            top,
+            visit["location_mismatch"],
+            visit["red_flag_count"],
+            visit["visited_at"],
+            now_iso(),
+            premises_id,
+            visit["visited_at"],
+        ],
+    )
+    return cursor.rowcount == 1
+
+
 def refresh_risk(db: Database, premises_id: int) -> None:
     """Recompute a premises' current risk from its visits (newest revisions only).
 
@@ -187,21 +239,9 @@ def refresh_risk(db: Database, premises_id: int) -> None:
         "SELECT max(visited_at) FROM current_visits WHERE premises_id = ? AND red_flag_count > 0",
         [premises_id],
     ).fetchone()[0]
-    red_flags, top = [], []
-    if latest:
-        result = json.loads(latest["result"])
-        red_flags = [
-            {"id": c["id"], "question": c["question"], "category": c["category"]}
-            for c in result["red_flags"]
-        ]
-        scored = sorted(
-            (c for c in result["contributions"] if c["points"]),
-            key=lambda c: (-c["points"], c["id"]),
-        )
-        top = [
-            {"id": c["id"], "question": c["question"], "points": c["points"]} for c in scored[:3]
-        ]
-    categories = sorted({flag["category"] for flag in red_flags})
+    red_flags, categories, top = (
+        _risk_summary(json.loads(latest["result"])) if latest else ("[]", "", "[]")
+    )
     db.execute(
         "UPDATE premises SET risk_band = ?, risk_score = ?, red_flag_count = ?, "
         "last_visit_at = ?, red_flags = ?, red_flag_categories = ?, top_indicators = ?, "
@@ -211,9 +251,9 @@ def refresh_risk(db: Database, premises_id: int) -> None:
             latest["score_percentage"] if latest else None,
             latest["red_flag_count"] if latest else 0,
             latest["visited_at"] if latest else None,
-            json.dumps(red_flags),
-            "".join(f",{c}" for c in categories) + ("," if categories else ""),
-            json.dumps(top),
+            red_flags,
+            categories,
+            top,
             latest["location_mismatch"] if latest else 0,
             last_red_flag,
             now_iso(),
