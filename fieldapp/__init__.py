@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         permissions,
         reference,
         register,
+        security,
         sessions,
     )
     from fieldapp.admin import bp as admin_bp
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     reference.init_app(app)
     checklists_cli.init_app(app)
     sessions.init_app(app)
+    security.init_app(app)
     csrf.init_app(app)
     compress.init_app(app)
     db.init_app(app)

@@ -93,3 +93,12 @@ def test_refuses_to_start_with_a_broken_checklist(tmp_path):
             {"TESTING": True, "CHECKLIST_DIR": str(tmp_path / "checklists")},
             instance_path=tmp_path,
         )
+
+
+def test_every_response_carries_the_security_headers(client):
+    for url in ("/sign-in", "/static/app.css", "/no/such/page"):
+        headers = client.get(url).headers
+        assert headers["X-Content-Type-Options"] == "nosniff", url
+        assert headers["X-Frame-Options"] == "SAMEORIGIN", url
+        assert headers["Referrer-Policy"] == "same-origin", url
+        assert "geolocation=(self)" in headers["Permissions-Policy"], url
