@@ -96,14 +96,7 @@ class Gunicorn:
             cwd=ROOT,
             env=env,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/healthz", timeout=1).read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
+        wait_until_up(self.url)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -149,6 +142,18 @@ class Browser:
     def post(self, path: str, fields: dict):
         data = urllib.parse.urlencode({"csrf_token": self.token, **fields}, doseq=True).encode()
         return self._open(urllib.request.Request(self.base + path, data=data))
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    """Return once the app at ``url`` answers its health check; raise after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing answered at {url} within {seconds:g} s")
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from _server import ROOT, Browser, prepare_instance
+from _server import ROOT, Browser, prepare_instance, wait_until_up
 from submit import visit_fields
 
 from fieldapp.db import connect
@@ -63,15 +63,8 @@ class KillableServer:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
-    def wait_ready(self, seconds: float = 30) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/healthz", timeout=1).read()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("server did not come back")
+    def wait_ready(self) -> None:
+        wait_until_up(self.url)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from fieldapp import audit, routing
 from fieldapp.agencies import Finding
 from fieldapp.db import one, query
-from fieldapp.queries import NotFoundError
+from fieldapp.queries import NotFoundError, one_or_missing
 from fieldapp.timeutil import now_iso
 
 # "Tens of sites": more than this is not one day's operation, and the route page would be
@@ -126,14 +126,13 @@ def _set_partners(db: Database, operation_id: int, partners: Iterable[str]) -> N
 
 def get(db: Database, operation_id: int) -> dict:
     """One operation with its partner agency ids, or NotFoundError."""
-    row = one(
+    row = one_or_missing(
         db,
         "SELECT o.*, u.display_name AS created_by_name FROM operations o "
         "JOIN users u ON u.id = o.created_by WHERE o.id = ?",
         [operation_id],
+        f"No operation {operation_id}",
     )
-    if row is None:
-        raise NotFoundError(f"No operation {operation_id}")
     row["partners"] = [
         r[0]
         for r in db.execute(

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from fieldapp import audit, geo
 from fieldapp.db import one, query
-from fieldapp.queries import NotFoundError
+from fieldapp.queries import one_or_missing
 from fieldapp.timeutil import now_iso
 
 # Candidates a phone's fix can be compared against: generous, then ordered exactly.
@@ -21,10 +21,9 @@ SIMILAR_NAME_RADIUS_M = 500
 
 def get(db: Database, premises_id: int) -> dict:
     """One premises by id, or NotFoundError."""
-    row = one(db, "SELECT * FROM premises WHERE id = ?", [premises_id])
-    if row is None:
-        raise NotFoundError(f"No premises with id {premises_id}")
-    return row
+    return one_or_missing(
+        db, "SELECT * FROM premises WHERE id = ?", [premises_id], f"No premises {premises_id}"
+    )
 
 
 def get_with_flag(db: Database, premises_id: int) -> dict:
@@ -32,9 +31,12 @@ def get_with_flag(db: Database, premises_id: int) -> dict:
     from fieldapp.queries import sites
 
     flag_sql, params = sites._flag_column()
-    row = one(db, f"SELECT *, {flag_sql} FROM premises WHERE id = ?", [*params, premises_id])  # noqa: S608
-    if row is None:
-        raise NotFoundError(f"No premises with id {premises_id}")
+    row = one_or_missing(
+        db,
+        f"SELECT *, {flag_sql} FROM premises WHERE id = ?",  # noqa: S608
+        [*params, premises_id],
+        f"No premises {premises_id}",
+    )
     row["red_flags"] = json.loads(row["red_flags"])
     row["top_indicators"] = json.loads(row["top_indicators"])
     return row

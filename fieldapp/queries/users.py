@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from fieldapp import audit
 from fieldapp.db import one, query
-from fieldapp.queries import NotFoundError
+from fieldapp.queries import one_or_missing
 from fieldapp.timeutil import now_iso, utcnow
 
 _hasher = PasswordHasher()
@@ -44,10 +44,7 @@ def check_password_rules(password: str) -> None:
 
 def get(db: Database, user_id: int) -> dict:
     """Fetch one user by id or raise NotFoundError."""
-    row = one(db, "SELECT * FROM users WHERE id = ?", [user_id])
-    if row is None:
-        raise NotFoundError(f"No user with id {user_id}")
-    return row
+    return one_or_missing(db, "SELECT * FROM users WHERE id = ?", [user_id], f"No user {user_id}")
 
 
 def find_by_username(db: Database, username: str) -> dict | None:

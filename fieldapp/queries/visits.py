@@ -9,13 +9,13 @@ from sqlite_utils import Database
 from fieldapp import audit
 from fieldapp.checklists import Checklist
 from fieldapp.db import one, query
-from fieldapp.queries import NotFoundError
+from fieldapp.queries import one_or_missing
 from fieldapp.timeutil import now_iso
 
 
 def get(db: Database, visit_id: str) -> dict:
     """One visit (any revision) with its premises and inspector names, or NotFoundError."""
-    row = one(
+    row = one_or_missing(
         db,
         "SELECT v.*, p.name AS premises_name, p.sector, p.address, p.postcode, "
         "u.display_name AS inspector_name, "
@@ -23,9 +23,8 @@ def get(db: Database, visit_id: str) -> dict:
         "FROM visits v JOIN premises p ON p.id = v.premises_id "
         "JOIN users u ON u.id = v.inspector_id WHERE v.id = ?",
         [visit_id],
+        f"No visit {visit_id}",
     )
-    if row is None:
-        raise NotFoundError(f"No visit {visit_id}")
     row["result"] = json.loads(row["result"])
     return row
 
@@ -45,10 +44,9 @@ def photos(db: Database, visit_id: str) -> list[dict]:
 
 def photo(db: Database, photo_id: str) -> dict:
     """One photo, or NotFoundError."""
-    row = one(db, "SELECT * FROM photos WHERE id = ?", [photo_id])
-    if row is None:
-        raise NotFoundError(f"No photo {photo_id}")
-    return row
+    return one_or_missing(
+        db, "SELECT * FROM photos WHERE id = ?", [photo_id], f"No photo {photo_id}"
+    )
 
 
 def checklist_for(db: Database, checklist_hash: str) -> Checklist:
