@@ -6,14 +6,9 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from flask_compress import Compress
-from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from fieldapp import config as config_module
-
-csrf = CSRFProtect()
-compress = Compress()
 
 
 class ConfigError(RuntimeError):
@@ -47,55 +42,20 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_jinja(app)
+    _install(app)
+    return app
 
-    from fieldapp import (
-        audit,
-        auth,
-        checklists_cli,
-        cli,
-        db,
-        errors,
-        exports,
-        operations,
-        permissions,
-        reference,
-        register,
-        security,
-        sessions,
-    )
-    from fieldapp.admin import bp as admin_bp
-    from fieldapp.main import bp as main_bp
-    from fieldapp.premises import bp as premises_bp
-    from fieldapp.sites import bp as sites_bp
-    from fieldapp.visits import bp as visits_bp
 
-    reference.init_app(app)
-    checklists_cli.init_app(app)
-    sessions.init_app(app)
-    security.init_app(app)
-    csrf.init_app(app)
-    compress.init_app(app)
+def _install(app: Flask) -> None:
+    """Wire the infrastructure, then the web areas and the shell commands."""
+    from fieldapp import commands, db, errors, http, permissions, web
+
+    http.init_app(app)
     db.init_app(app)
-    auth.init_app(app)
     permissions.init_app(app)
     errors.init_app(app)
-    audit.init_app(app)
-    cli.init_app(app)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(premises_bp)
-    app.register_blueprint(visits_bp)
-    app.register_blueprint(sites_bp)
-    register.init_app(app)
-    exports.init_app(app)
-    operations.init_app(app)
-
-    if app.config["PROXY_FIX"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    return app
+    web.init_app(app)
+    commands.init_app(app)
 
 
 def _refuse_unsafe_config(app: Flask) -> None:

@@ -1,34 +1,54 @@
 """The append-only audit trail: who did what, when, to which record.
 
 Every write in the app adds one line: ``audit.record("user.create", "users", user_id,
-role="inspector")``. Call it inside the same ``db.atomic()`` block as the write it describes
-so the record and its audit row land or fail together.
+db=db, role="inspector")``. Call it inside the same ``transaction(db)`` as the write it
+describes so the record and its audit row land or fail together.
 
 The trail is tamper-evident: each row stores ``prev_hash`` (the row before's ``row_hash``,
 or GENESIS for the first) and ``row_hash``, a SHA-256 over a canonical encoding of its own
 content and ``prev_hash``. Changing or removing a row breaks the chain at that point, which
 ``flask --app fieldapp audit verify`` reports. Rows written before the chain existed have no
 hashes; the chain starts at the first row that has one.
+
+Who is acting comes from an actor source: the command line by default, the signed-in user
+and their address once the web layer installs its own (fieldapp.web.auth).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, has_request_context, request
-from flask_login import current_user
 from sqlite_utils import Database
 
-from fieldapp.db import get_db, query, write_transaction
+from fieldapp.queries import audit as audit_q
 from fieldapp.timeutil import now_iso
 
 GENESIS = "0" * 64
-HASHED = ("at", "user_id", "username", "action", "table_name", "record_id", "detail", "ip")
+HASHED = audit_q.COLUMNS
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who a change is recorded against."""
+
+    user_id: int | None
+    username: str | None
+    ip: str | None = None
+
+
+# Shell commands and scripts have no signed-in user; say where the change came from.
+COMMAND_LINE = Actor(None, "(command line)")
+_actor_source: Callable[[], Actor] = lambda: COMMAND_LINE  # noqa: E731
+
+
+def set_actor_source(source: Callable[[], Actor]) -> None:
+    """Say how to find who is acting (the web layer passes one that reads the request)."""
+    global _actor_source
+    _actor_source = source
 
 
 def row_hash(
@@ -55,40 +75,21 @@ def row_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-# One statement reads the last hash and appends the row, so the read happens under the
-# write lock the INSERT holds: two writers cannot both chain to the same previous row
-# (SQLite runs writers one at a time, and a writer whose view is stale is refused, never
-# allowed to append on top of an old last row).
-_APPEND = (
-    "INSERT INTO audit (at, user_id, username, action, table_name, record_id, detail, ip, "
-    "prev_hash, row_hash) "
-    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, prev, "
-    "fieldapp_audit_hash(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, prev) FROM "
-    "(SELECT coalesce((SELECT row_hash FROM audit ORDER BY id DESC LIMIT 1), ?9) AS prev)"
-)
-
-
 def record(
     action: str,
     table: str | None = None,
     record_id: Any = None,
     *,
-    db: Database | None = None,
+    db: Database,
     user_id: int | None = None,
     username: str | None = None,
     **detail: Any,
 ) -> None:
-    """Append one audit row. The acting user and address come from the request if any."""
-    db = db or get_db()
-    ip = None
-    if has_request_context():
-        ip = request.remote_addr
-        if user_id is None and current_user.is_authenticated:
-            user_id = current_user.id
-            username = current_user.username
-    elif username is None:
-        # Shell commands and scripts have no signed-in user; say where the change came from.
-        username = "(command line)"
+    """Append one audit row. The acting user and address come from the actor source
+    unless ``user_id`` says who (a sign-in, before the session knows them)."""
+    actor = _actor_source()
+    if user_id is None:
+        user_id, username = actor.user_id, actor.username
     values = [
         now_iso(),
         None if user_id is None else int(user_id),  # as stored, so the hash verifies later
@@ -97,14 +98,9 @@ def record(
         table,
         None if record_id is None else str(record_id),
         json.dumps(detail, sort_keys=True, default=str) if detail else None,
-        ip,
-        GENESIS,
+        actor.ip,
     ]
-    db.conn.create_function("fieldapp_audit_hash", 9, row_hash, deterministic=True)
-    # Usually called inside the caller's transaction, after its first write has taken the
-    # write lock; with no transaction, take the lock up front (BEGIN IMMEDIATE).
-    with nullcontext() if db.conn.in_transaction else write_transaction(db):
-        db.conn.execute(_APPEND, values)
+    audit_q.append(db, values, GENESIS, row_hash)
 
 
 @dataclass(frozen=True)
@@ -154,20 +150,4 @@ def check_chain(rows: Iterable[tuple]) -> ChainCheck:
 
 def verify(db: Database) -> ChainCheck:
     """Check the whole audit trail, oldest row first."""
-    cursor = db.conn.execute(
-        f"SELECT id, {', '.join(HASHED)}, prev_hash, row_hash FROM audit ORDER BY id"  # noqa: S608
-    )
-    return check_chain(cursor)
-
-
-def recent(db: Database, limit: int = 200, offset: int = 0) -> list[dict]:
-    """The newest audit rows first."""
-    return query(
-        db,
-        "SELECT * FROM audit ORDER BY id DESC LIMIT ? OFFSET ?",
-        [limit, offset],
-    )
-
-
-def init_app(app: Flask) -> None:
-    """Nothing to register yet; kept so the factory wires every module the same way."""
+    return check_chain(audit_q.chain(db))

@@ -17,8 +17,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from fieldapp import audit, recording
+from fieldapp.checklists import ChecklistFolder as Reference
+from fieldapp.queries import transaction
 from fieldapp.queries import users as users_q
-from fieldapp.reference import Reference
 from fieldapp.timeutil import now_iso, utcnow
 
 LOCAL_AUTHORITY = "Leicester"
@@ -122,7 +123,7 @@ def load(
     rows = [
         {**row, "created_at": now, "updated_at": now} for row in generate_premises(rng, premises)
     ]
-    with db.atomic():
+    with transaction(db):
         db["premises"].insert_all(rows, ignore=True)
         audit.record("demo.load", "premises", None, db=db, premises=len(rows), seed=seed)
     visits = 0

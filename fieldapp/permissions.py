@@ -14,6 +14,12 @@ from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
 ROLES = ("inspector", "coordinator", "partner", "admin")
+# Who works in the field: records visits, and so gets the offline tools.
+FIELD_ROLES = ("inspector", "coordinator")
+# Who sees the risk map, the site list and exports (partners only what their profile allows).
+MAP_ROLES = ("coordinator", "partner")
+# Who manages the register: imports premises lists.
+REGISTER_ROLES = ("coordinator", "admin")
 ROLE_LABELS = {
     "inspector": "Inspector",
     "coordinator": "Coordinator",
@@ -89,9 +95,3 @@ def init_app(app: Flask) -> None:
     app.before_request(_enforce)
     app.add_template_global(can)
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
-
-
-def require_role(*roles: str) -> None:
-    """Abort with 403 unless the current user has one of ``roles`` (for checks on data)."""
-    if not current_user.is_authenticated or current_user.role not in roles:
-        abort(403)

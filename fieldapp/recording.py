@@ -18,8 +18,8 @@ from sqlite_utils import Database
 
 from fieldapp import audit, geo
 from fieldapp.checklists import Checklist, WageRates, parse_answer
-from fieldapp.db import one, write_transaction
 from fieldapp.photos import Photo
+from fieldapp.queries import one, transaction
 from fieldapp.queries import premises as premises_q
 from fieldapp.scoring import ScoreResult, score
 from fieldapp.timeutil import now_iso, utcnow
@@ -241,7 +241,7 @@ def store(
     # held for the writes alone and concurrent submissions wait less.
     result_dict = result.to_dict()
     result_json = json.dumps(result_dict)
-    with write_transaction(db):
+    with transaction(db):
         found = existing(db, sub.visit_id)  # another worker may have won the race
         if found:
             if found["content_hash"] == content_hash:

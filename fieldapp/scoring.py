@@ -292,8 +292,3 @@ def _summary(
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def band_rank(band: str | None) -> int:
-    """Order bands for comparison: no score < low < medium < high."""
-    return {None: 0, "low": 1, "medium": 2, "high": 3}[band]

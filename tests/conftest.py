@@ -12,7 +12,8 @@ from jinja2 import BytecodeCache
 from werkzeug.serving import make_server
 
 from fieldapp import create_app
-from fieldapp.db import connect, migrate
+from fieldapp.migrations import migrate
+from fieldapp.queries import connect
 from fieldapp.queries import users as users_q
 
 PASSWORD = "correct horse battery"

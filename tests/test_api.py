@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import validate
 
-from fieldapp import export_profiles, exporting, filters
-from fieldapp.db import connect
-from fieldapp.exports.api import API_FORMATS, TOKEN_ATTR
+from fieldapp import sitefilter as filters
+from fieldapp.exports import encoders as exporting
+from fieldapp.exports import profiles as export_profiles
+from fieldapp.queries import connect
 from fieldapp.queries import sites as sites_q
+from fieldapp.web.api.openapi import API_FORMATS
+from fieldapp.web.api.v1 import TOKEN_ATTR
 from tests.conftest import AuthActions, csrf_token, parse
 from tests.test_sites import register  # noqa: F401 - the shared register fixture
 

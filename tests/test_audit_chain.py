@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from fieldapp import audit
-from fieldapp.db import connect
+from fieldapp.queries import connect
 
 
 def audit_rows(db):
@@ -133,7 +133,7 @@ def test_concurrent_writers_never_chain_to_the_same_row(app, db):
 @pytest.mark.parametrize("count", [0, 1])
 def test_an_empty_or_tiny_trail_verifies(tmp_path, count):
     db = connect(str(tmp_path / "t.db"))
-    from fieldapp.db import migrate
+    from fieldapp.migrations import migrate
 
     migrate(db)
     for i in range(count):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fieldapp.db import connect
+from fieldapp.queries import connect
 from fieldapp.queries import users as users_q
 from tests.conftest import PASSWORD, USERS, csrf_token
 

@@ -49,7 +49,7 @@ def test_coordinator_checks_a_file_looks_up_addresses_and_imports(
     csv_path.write_text(CSV)
 
     sign_in(page, live_server.url, "coordinator")
-    page.goto(f"{live_server.url}/register/import")
+    page.goto(f"{live_server.url}/imports")
     page.get_by_label("Upload a CSV file").set_input_files(str(csv_path))
     page.get_by_role("button", name="Check the file").click()
 

@@ -24,7 +24,7 @@ def watch(page: Page, base_url: str):
 def test_coordinator_filters_the_map_and_opens_a_popup(page: Page, live_server, register):
     errors, dialogs, outside = watch(page, live_server.url)
     sign_in(page, live_server.url, "coordinator")
-    page.goto(f"{live_server.url}/map")
+    page.goto(f"{live_server.url}/sites/map")
     frame = page.frame_locator("#risk-map")
     expect(frame.locator("html[data-map-ready]")).to_have_count(1, timeout=15000)
     expect(page.locator("#site-count strong")).to_have_text("7")
@@ -41,7 +41,7 @@ def test_coordinator_filters_the_map_and_opens_a_popup(page: Page, live_server, 
     expect(page.locator("#site-count strong")).to_have_text("2")
 
     # The premises with a script-like name: its popup shows the text, runs nothing.
-    page.goto(f"{live_server.url}/map?q=onerror")
+    page.goto(f"{live_server.url}/sites/map?q=onerror")
     frame = page.frame_locator("#risk-map")
     expect(frame.locator("html")).to_have_attribute("data-map-ready", "1", timeout=15000)
     frame.locator(".app-marker").first.click()
@@ -67,7 +67,7 @@ def test_map_at_desktop_size_with_heat_map(browser, browser_context_args, live_s
     page = context.new_page()
     errors, dialogs, outside = watch(page, live_server.url)
     sign_in(page, live_server.url, "coordinator")
-    page.goto(f"{live_server.url}/map")
+    page.goto(f"{live_server.url}/sites/map")
     page.get_by_role("link", name="Show high-risk density (heat map)").click()
     frame = page.frame_locator("#risk-map")
     expect(frame.locator("html[data-map-ready]")).to_have_count(1, timeout=15000)

@@ -5,7 +5,7 @@ import json
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from fieldapp.db import connect
+from fieldapp.queries import connect
 from tests.conftest import USERS, phone_page
 from tests.test_browser_shell import SCREENSHOTS, sign_in
 from tests.visit_helpers import add_premises, jpeg_bytes
@@ -165,17 +165,18 @@ def test_another_officer_on_the_same_phone_does_not_see_the_outbox(
 
 
 def test_the_phone_scores_every_demo_visit_as_the_server_does(app, live_server, phone):
-    from fieldapp import demo, reference
+    from fieldapp import demo
+    from fieldapp.web import checklists as reference
 
     db = connect(app.config["DATABASE"])
     with app.app_context():
         demo.load(
-            db, seed=7, instance_path=app.instance_path, reference=reference.get(), premises=60
+            db, seed=7, instance_path=app.instance_path, reference=reference.current(), premises=60
         )
-        checklists = {s: c.to_dict() for s, c in reference.get().by_sector.items()}
+        checklists = {s: c.to_dict() for s, c in reference.current().by_sector.items()}
         rates = [
             {"start": p.start.isoformat(), "age_21_and_over": p.age_21_and_over}
-            for p in reference.get().wage_rates.periods
+            for p in reference.current().wage_rates.periods
         ]
     cases = []
     for v in db.query("SELECT v.*, p.sector FROM visits v JOIN premises p ON p.id = v.premises_id"):

@@ -25,7 +25,7 @@ def test_plan_brief_and_print_an_operation(page: Page, live_server, register, ha
     sign_in(page, live_server.url, "coordinator")
 
     # From the risk map, filtered to flagged sites: plan an operation from all of them.
-    page.goto(f"{live_server.url}/map?flagged=1")
+    page.goto(f"{live_server.url}/sites/map?flagged=1")
     expect(page.locator("#site-count strong")).to_have_text("3")
     page.get_by_role("link", name="Plan an operation from these 3 sites").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan an operation")

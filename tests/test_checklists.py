@@ -438,8 +438,10 @@ def test_wage_rate_in_force_on_a_date(day, age_band, pence):
 
 def test_accommodation_offset_and_the_earliest_date():
     rates = load_wage_rates(SHIPPED / WAGE_RATES_FILE)
-    assert rates.offset_on(date(2026, 4, 1)) == 1110
-    assert rates.offset_on(date(2024, 5, 1)) is None  # not in the research file
+    assert rates.period_on(date(2026, 4, 1)).accommodation_offset_per_day == 1110
+    assert (
+        rates.period_on(date(2024, 5, 1)).accommodation_offset_per_day is None
+    )  # not in the research file
     with pytest.raises(ValueError, match="no wage rate is recorded for 2024-03-31"):
         rates.rate_on(date(2024, 3, 31))
 

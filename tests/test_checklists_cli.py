@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from fieldapp import checklists_cli
 from fieldapp.checklists import LOCK_FILE
+from fieldapp.commands import checklists as checklists_cli
 
 SHIPPED = Path(__file__).resolve().parent.parent / "checklists"
 MINIMAL = (Path(__file__).parent / "checklist_fixtures" / "minimal.toml").read_text()
@@ -28,7 +28,7 @@ def invoke_flask(directory: Path, *args: str):
     """Run ``flask checklists ...`` on a bare app, so these tests need nothing else."""
     app = Flask("checklists_cli_test")
     app.config["CHECKLIST_DIR"] = str(directory)
-    checklists_cli.init_app(app)
+    app.cli.add_command(checklists_cli.group)
     return app.test_cli_runner().invoke(args=["checklists", *args])
 
 

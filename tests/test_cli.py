@@ -1,6 +1,6 @@
 """Shell commands for users, the database and demo data (run with an app context)."""
 
-from fieldapp.db import connect
+from fieldapp.queries import connect
 from fieldapp.queries import users as users_q
 
 

@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from fieldapp.db import connect, migrate
-from fieldapp.migrations import migrations
+from fieldapp.migrations import migrate, migrations
+from fieldapp.queries import connect
 
 
 def test_migrate_creates_every_table_then_is_a_no_op(tmp_path):

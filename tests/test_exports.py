@@ -13,10 +13,12 @@ from urllib.parse import parse_qsl
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from fieldapp import agencies, export_profiles, exporting, filters
-from fieldapp.db import connect
-from fieldapp.export_profiles import ProfileError
-from fieldapp.exports import export_ids
+from fieldapp import agencies
+from fieldapp import sitefilter as filters
+from fieldapp.exports import encoders as exporting
+from fieldapp.exports import profiles as export_profiles
+from fieldapp.exports.profiles import ProfileError
+from fieldapp.queries import connect
 from fieldapp.queries import sites as sites_q
 from tests.conftest import USERS, AuthActions, csrf_token, make_app, parse
 from tests.test_sites import XSS, register  # noqa: F401 - the shared register fixture
@@ -407,7 +409,7 @@ def test_an_export_holds_the_lists_sites_in_the_lists_order(app, sites, db, as_r
     assert [f["id"] for f in features["features"]] == listed
     with app.app_context():
         f = filters.parse(MultiDict(parse_qsl(query)))
-        assert export_ids(db, f) == [r["id"] for r in sites_q.select(db, f)]
+        assert [int(r["id"]) for r in rows] == [r["id"] for r in sites_q.select(db, f)]
 
 
 def test_the_list_links_to_downloads_that_keep_its_filter(as_role, sites):

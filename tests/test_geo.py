@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from geopy.distance import geodesic
 
-from fieldapp.db import connect, migrate
 from fieldapp.geo import (
     DISABLED_MESSAGE,
     UNAVAILABLE_MESSAGE,
@@ -25,6 +24,8 @@ from fieldapp.geo import (
     order_by_distance,
     settings_from_config,
 )
+from fieldapp.migrations import migrate
+from fieldapp.queries import connect
 from fieldapp.timeutil import utcnow
 from tests.nominatim_server import running_nominatim
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp import audit, imports, register
-from fieldapp.db import connect
+from fieldapp import audit, imports
 from fieldapp.permissions import rule_for
+from fieldapp.queries import connect
 from fieldapp.timeutil import utcnow
 from tests.conftest import AuthActions, csrf_token, make_app, parse
 from tests.nominatim_server import running_nominatim
@@ -24,9 +24,7 @@ USER_AGENT = "fieldapp-tests (test@example.invalid)"
 
 
 def with_register(app):
-    """The app with the import pages and command, until the factory wires them itself."""
-    if "register" not in app.blueprints:
-        register.init_app(app)
+    """The app, which wires the import pages and command itself."""
     return app
 
 
@@ -55,9 +53,9 @@ def signed_in(app, role="coordinator"):
 
 def upload(client, data: bytes, filename="premises.csv", expected=302):
     """Send a file to the upload page; return the response."""
-    page = client.get("/register/import")
+    page = client.get("/imports")
     response = client.post(
-        "/register/import",
+        "/imports",
         data={
             "csrf_token": csrf_token(page.get_data(as_text=True)),
             "file": (io.BytesIO(data), filename),
@@ -71,7 +69,7 @@ def upload(client, data: bytes, filename="premises.csv", expected=302):
 def uploaded(client, data: bytes, filename="premises.csv") -> str:
     """Upload a file that passes the check; return the URL of its report."""
     location = upload(client, data, filename).headers["Location"]
-    assert location.startswith("/register/import/")
+    assert location.startswith("/imports/")
     return location
 
 
@@ -251,10 +249,8 @@ def test_missing_column_is_one_clear_message_and_nothing_is_kept(app):
 
 def test_no_file_chosen_asks_for_one(app):
     client = signed_in(app)
-    page = client.get("/register/import")
-    response = client.post(
-        "/register/import", data={"csrf_token": csrf_token(page.get_data(as_text=True))}
-    )
+    page = client.get("/imports")
+    response = client.post("/imports", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
     assert (
         "Select a CSV file"
         in parse(response.get_data(as_text=True)).select_one(".govuk-error-summary").text
@@ -484,7 +480,7 @@ def test_the_same_external_ref_twice_in_a_file_is_reported():
         (HEADER + "A,nails,1 Road,LE1 1AA,,,R1\nB,nails,2 Road,LE1 1AB,,,R1\n").encode()
     )
     db = connect(":memory:")
-    from fieldapp.db import migrate
+    from fieldapp.migrations import migrate
 
     migrate(db)
     plan = imports.plan(db, parsed)
@@ -540,7 +536,7 @@ def test_inspectors_and_partners_are_refused(app, role):
     owner = signed_in(app)
     url = uploaded(owner, GOOD)
     client = signed_in(app, role)
-    assert client.get("/register/import").status_code == 403
+    assert client.get("/imports").status_code == 403
     assert client.get(url).status_code == 403
     home = client.get("/").get_data(as_text=True)
     for action in ("lookup", "import"):
@@ -553,14 +549,14 @@ def test_every_import_route_is_for_coordinators_and_admins(app):
     rules = {
         rule.endpoint: rule_for(rule.endpoint, app)
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("register.")
+        if rule.endpoint.startswith("imports.")
     }
     assert sorted(rules) == [
-        "register.accept",
-        "register.check",
-        "register.done",
-        "register.lookup",
-        "register.upload",
+        "imports.accept",
+        "imports.check",
+        "imports.done",
+        "imports.lookup",
+        "imports.upload",
     ]
     assert set(rules.values()) == {frozenset({"coordinator", "admin"})}
 
@@ -580,7 +576,7 @@ def test_admins_may_import(app):
 
 
 def test_signed_out_people_are_sent_to_sign_in(app):
-    response = app.test_client().get("/register/import")
+    response = app.test_client().get("/imports")
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
 
 
@@ -599,7 +595,7 @@ def test_an_upload_can_be_used_only_by_the_person_who_uploaded_it(app):
 
 @pytest.mark.parametrize("token", ["../../config", "short", "a" * 80])
 def test_made_up_upload_names_are_not_found(app, token):
-    assert signed_in(app).get(f"/register/import/{token}").status_code == 404
+    assert signed_in(app).get(f"/imports/{token}").status_code == 404
 
 
 def test_uploads_older_than_a_day_expire_and_are_removed(app):

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from fieldapp import agencies, filters
+from fieldapp import agencies
+from fieldapp import sitefilter as filters
 from fieldapp.queries import operations as ops_q
 from fieldapp.queries import sites as sites_q
 from tests.conftest import AuthActions, PageClient, make_app, parse
@@ -65,7 +66,7 @@ def test_every_site_in_the_filter_goes_into_the_operation(app, coordinator, regi
     assert form["action"] == "/operations/new"
     assert {i["name"]: i["value"] for i in form.select("input[type=hidden]")} == {"flagged": "1"}
     assert len(page.select("input[name=site][form=plan-form]")) == 2
-    link = coordinator.get("/map?flagged=1").select_one("#plan-from-map")
+    link = coordinator.get("/sites/map?flagged=1").select_one("#plan-from-map")
     assert link["href"] == "/operations/new?flagged=1&take=all"
 
     page = coordinator.get("/operations/new?flagged=1&take=all")
@@ -174,7 +175,7 @@ def test_a_start_address_is_looked_up_through_the_shared_geocoder(tmp_path):
         )
         assert len(server.searches) == 1
         assert app.extensions["fieldapp.geocoder"] is not None
-    from fieldapp.db import connect
+    from fieldapp.queries import connect
 
     op = ops_q.get(connect(app.config["DATABASE"]), operation_id)
     assert (op["start_latitude"], op["start_longitude"]) == pytest.approx(start)
@@ -299,7 +300,7 @@ def test_sites_are_added_and_removed_after_planning(coordinator, register, db):
     [(None, "–"), (0, "0 m"), (349.6, "350 m"), (1234, "1.2 km"), (14_400, "14 km")],
 )
 def test_distances_read_as_a_person_would_say_them(metres, text):
-    from fieldapp.operations.views import distance_text
+    from fieldapp.web.operations.views import distance_text
 
     assert distance_text(metres).replace("\xa0", " ") == text
 

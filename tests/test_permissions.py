@@ -25,10 +25,10 @@ def test_only_sign_in_health_and_static_files_are_public(app):
         "api.flagged_sites",
         "api.openapi",
         "auth.login",
-        "main.healthz",
+        "health.healthz",
+        "offline.offline",
+        "offline.service_worker",
         "static",
-        "visits.offline",
-        "visits.service_worker",
     ]
 
 

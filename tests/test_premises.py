@@ -2,7 +2,7 @@
 
 import pytest
 
-from fieldapp.db import connect
+from fieldapp.queries import connect
 from tests.conftest import make_app, parse
 from tests.nominatim_server import running_nominatim
 from tests.visit_helpers import CLOCK_TOWER, add_premises, offset

@@ -12,13 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fieldapp.checklists import (
+    BAND_RANK,
     WAGE_RATES_FILE,
     YES_NO_ANSWERS,
     Checklist,
     load_checklists,
     load_wage_rates,
 )
-from fieldapp.scoring import NO_SCORE_MESSAGE, band_rank, labour_cost_pence, score
+from fieldapp.scoring import NO_SCORE_MESSAGE, labour_cost_pence, score
 
 SHIPPED = Path(__file__).resolve().parent.parent / "checklists"
 
@@ -189,7 +190,7 @@ def test_adding_a_yes_never_lowers_the_score_or_band(checklist_id, data, visit_d
     before = score(checklist, answers, visit_date, rates())
     after = score(checklist, {**answers, changed: "yes"}, visit_date, rates())
     assert after.total >= before.total
-    assert band_rank(after.band) >= band_rank(before.band)
+    assert BAND_RANK[after.band] >= BAND_RANK[before.band]
     if before.percentage is not None:
         assert after.percentage >= before.percentage
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fieldapp import filters
+from fieldapp import sitefilter as filters
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
 from tests.conftest import AuthActions
@@ -140,7 +140,7 @@ def test_map_and_list_hold_the_same_sites_row_for_row(app, as_role, register, db
     ]:
         page = coordinator.get(f"/sites?{query}")
         listed = [int(tr["data-id"]) for tr in page.select("#site-table tr[data-id]")]
-        frame = coordinator.client.get(f"/map/frame?{query}").get_data(as_text=True)
+        frame = coordinator.client.get(f"/sites/map/frame?{query}").get_data(as_text=True)
         points = json.loads(
             re.search(
                 r'<script type="application/json" id="map-points">(.*?)</script>', frame
@@ -153,15 +153,15 @@ def test_map_and_list_hold_the_same_sites_row_for_row(app, as_role, register, db
 
 
 def test_map_page_counts_and_frame(as_role, register):
-    page = as_role("coordinator").get("/map?flagged=1")
+    page = as_role("coordinator").get("/sites/map?flagged=1")
     assert page.select_one("#site-count strong").text == "2"
     frame = page.select_one("iframe#risk-map")
-    assert frame["src"].startswith("/map/frame?flagged=1")
+    assert frame["src"].startswith("/sites/map/frame?flagged=1")
     assert "2 sites" in frame["title"]
 
 
 def test_map_frame_loads_only_local_assets(as_role, register):
-    html = as_role("coordinator").client.get("/map/frame").get_data(as_text=True)
+    html = as_role("coordinator").client.get("/sites/map/frame").get_data(as_text=True)
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert assets and all(a.startswith("/static/") for a in assets), assets
     assert "cdn" not in html and "https://" not in html
@@ -169,9 +169,9 @@ def test_map_frame_loads_only_local_assets(as_role, register):
 
 def test_popup_data_is_json_and_the_frame_never_carries_names(as_role, register):
     client = as_role("coordinator").client
-    frame = client.get("/map/frame").get_data(as_text=True)
+    frame = client.get("/sites/map/frame").get_data(as_text=True)
     assert XSS not in frame and "onerror" not in frame
-    site = client.get(f"/map/site/{register[XSS]}").json
+    site = client.get(f"/sites/{register[XSS]}/summary.json").json
     assert site["name"] == XSS  # data, put on the page with textContent
     assert site["band_label"] == "High" and site["red_flags"]
     assert site["url"] == f"/premises/{register[XSS]}"
@@ -184,16 +184,16 @@ def test_partners_see_flagged_sites_only_and_less_detail(as_role, register):
         tr.select_one("td").contents[0].strip() for tr in page.select("#site-table tr[data-id]")
     }
     assert listed == {"Red Flag Wash", XSS}
-    site = partner.client.get(f"/map/site/{register['Red Flag Wash']}").json
+    site = partner.client.get(f"/sites/{register['Red Flag Wash']}/summary.json").json
     assert site["red_flags"] == [] and site["url"] is None
-    assert partner.client.get(f"/map/site/{register['Quiet Wash']}").status_code == 404
+    assert partner.client.get(f"/sites/{register['Quiet Wash']}/summary.json").status_code == 404
     partner.get(f"/premises/{register['Quiet Wash']}", expected=403)
 
 
 @pytest.mark.parametrize("role", ["inspector", "admin"])
 def test_map_is_not_for_inspectors_or_admins(as_role, role):
     client = as_role(role)
-    for url in ("/map", "/map/frame", "/sites", "/map/site/1"):
+    for url in ("/sites/map", "/sites/map/frame", "/sites", "/sites/1/summary.json"):
         client.get(url, expected=403)
 
 
@@ -295,7 +295,8 @@ def test_a_red_flag_drops_out_of_the_window_after_a_year(app, db):
         later = datetime.now(UTC) + timedelta(days=400)
         # The red flag makes the band high, so move the band rule out of the way to see
         # the time window on its own.
-        from fieldapp.filters import FlagRules, where
+        from fieldapp.queries.sites import where
+        from fieldapp.sitefilter import FlagRules
 
         sql, params = where(f, FlagRules(bands=()), later)
         count = f"SELECT count(*) FROM premises WHERE {sql}"  # noqa: S608 - our own clause

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from fieldapp.config import ROOT
-from fieldapp.db import connect
+from fieldapp.queries import connect
 from fieldapp.queries import premises as premises_q
 from tests.conftest import csrf_token, make_app, parse
 from tests.visit_helpers import CLOCK_TOWER, add_premises, jpeg_bytes, offset, visit_form
@@ -321,7 +321,7 @@ def test_a_photo_is_stored_with_its_hash_and_a_copy_without_location(
     assert hashlib.sha256(stripped).hexdigest() == photo["stripped_sha256"]
     assert 0x8825 in Image.open(io.BytesIO(original)).getexif()  # the GPS block
     assert len(Image.open(io.BytesIO(stripped)).getexif()) == 0
-    served = client.get(f"/photos/{photo['id']}")
+    served = client.get(f"/visits/photos/{photo['id']}")
     assert served.status_code == 200 and served.data == data
     assert served.headers["Cache-Control"] == "private, no-store"
 
@@ -385,8 +385,8 @@ def test_photos_are_served_only_to_roles_that_may_see_the_visit(app, premises_id
     photo_id = connect(app.config["DATABASE"]).execute("SELECT id FROM photos").fetchone()[0]
     viewer = app.test_client()
     AuthActions(viewer).login(role)
-    assert viewer.get(f"/photos/{photo_id}").status_code == status
-    assert app.test_client().get(f"/photos/{photo_id}").status_code == 302  # signed out
+    assert viewer.get(f"/visits/photos/{photo_id}").status_code == status
+    assert app.test_client().get(f"/visits/photos/{photo_id}").status_code == 302  # signed out
 
 
 def test_a_visit_arriving_late_does_not_replace_a_later_one(client, inspector, premises_id, db):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from PIL import Image
 
-from fieldapp.db import connect
+from fieldapp.queries import connect
 from fieldapp.queries import premises as premises_q
 
 # Leicester Clock Tower: a fixed point the tests measure distances from.

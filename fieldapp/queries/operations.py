@@ -14,8 +14,9 @@ from sqlite_utils import Database
 
 from fieldapp import audit, routing
 from fieldapp.agencies import Finding
-from fieldapp.db import one, query
-from fieldapp.queries import NotFoundError, one_or_missing
+from fieldapp.queries import NotFoundError, one, one_or_missing, query, transaction
+from fieldapp.queries.sites import DEFAULT_RULES, flag_column
+from fieldapp.sitefilter import FlagRules
 from fieldapp.timeutil import now_iso
 
 # "Tens of sites": more than this is not one day's operation, and the route page would be
@@ -62,7 +63,7 @@ def create(
     """Add an operation with its partners and sites, put the sites in a short visiting
     order, and audit it; return its id."""
     now = now_iso()
-    with db.atomic():
+    with transaction(db):
         cursor = db.execute(
             "INSERT INTO operations (name, operation_date, lead_agency, briefing, start_address, "
             "start_latitude, start_longitude, source_filter, created_at, created_by, updated_at) "
@@ -96,7 +97,7 @@ def update(db: Database, operation_id: int, *, details: dict, partners: Sequence
     """Change an operation's details and partners; re-plan the route if the start moved and
     the order is still the optimiser's."""
     before = get(db, operation_id)
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "UPDATE operations SET name = ?, operation_date = ?, lead_agency = ?, briefing = ?, "
             "start_address = ?, start_latitude = ?, start_longitude = ?, updated_at = ? "
@@ -170,12 +171,10 @@ def listing(db: Database, agency: str | None = None) -> list[dict]:
     )
 
 
-def sites(db: Database, operation_id: int) -> list[dict]:
+def sites(db: Database, operation_id: int, rules: FlagRules = DEFAULT_RULES) -> list[dict]:
     """The operation's premises in visiting order, each with ``position`` and
     ``flagged_now``, red flags and top indicators decoded."""
-    from fieldapp.queries.sites import _flag_column
-
-    flag_sql, params = _flag_column()
+    flag_sql, params = flag_column(rules)
     rows = query(
         db,
         f"SELECT p.*, s.position, {flag_sql} FROM operation_sites s "  # noqa: S608
@@ -247,7 +246,7 @@ def _optimise(db: Database, operation_id: int) -> routing.Route:
 
 def optimise(db: Database, operation_id: int) -> routing.Route:
     """Re-run the optimiser (dropping any hand-made order) and audit it."""
-    with db.atomic():
+    with transaction(db):
         planned = _optimise(db, operation_id)
         audit.record(
             "operation.optimise",
@@ -267,7 +266,7 @@ def add_sites(db: Database, operation_id: int, premises_ids: Sequence[int]) -> l
     new = [pid for pid in dict.fromkeys(premises_ids) if pid not in present]
     if not new:
         return []
-    with db.atomic():
+    with transaction(db):
         last = len(present)
         db.conn.executemany(
             "INSERT INTO operation_sites (operation_id, premises_id, position) VALUES (?, ?, ?)",
@@ -283,7 +282,7 @@ def add_sites(db: Database, operation_id: int, premises_ids: Sequence[int]) -> l
 def remove_site(db: Database, operation_id: int, premises_id: int) -> None:
     """Take a premises off the operation. Callers keep sites with an outcome: the figures
     councillors see must not change because a plan was tidied afterwards."""
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "DELETE FROM operation_sites WHERE operation_id = ? AND premises_id = ?",
             [operation_id, premises_id],
@@ -303,7 +302,7 @@ def move_site(db: Database, operation_id: int, premises_id: int, to_position: in
     order.remove(premises_id)
     to_position = min(max(to_position, 1), len(order) + 1)
     order.insert(to_position - 1, premises_id)
-    with db.atomic():
+    with transaction(db):
         _write_order(db, operation_id, order)
         db.execute("UPDATE operations SET order_is_manual = 1 WHERE id = ?", [operation_id])
         _touch(db, operation_id)
@@ -384,7 +383,7 @@ def save_outcome(
         ),
         "note": values["note"],
     }
-    with db.atomic():
+    with transaction(db):
         existed = one(
             db,
             "SELECT 1 AS x FROM operation_outcomes WHERE operation_id = ? AND premises_id = ?",

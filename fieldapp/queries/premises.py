@@ -9,8 +9,10 @@ import uuid
 from sqlite_utils import Database
 
 from fieldapp import audit, geo
-from fieldapp.db import one, query
-from fieldapp.queries import one_or_missing
+from fieldapp.queries import audit as audit_q
+from fieldapp.queries import one, one_or_missing, query, transaction
+from fieldapp.queries.sites import flag_column
+from fieldapp.sitefilter import FlagRules
 from fieldapp.timeutil import now_iso
 
 # Candidates a phone's fix can be compared against: generous, then ordered exactly.
@@ -26,11 +28,9 @@ def get(db: Database, premises_id: int) -> dict:
     )
 
 
-def get_with_flag(db: Database, premises_id: int) -> dict:
+def get_with_flag(db: Database, premises_id: int, rules: FlagRules) -> dict:
     """One premises with ``flagged_now`` worked out by the deployment's flag rule."""
-    from fieldapp.queries import sites
-
-    flag_sql, params = sites._flag_column()
+    flag_sql, params = flag_column(rules)
     row = one_or_missing(
         db,
         f"SELECT *, {flag_sql} FROM premises WHERE id = ?",  # noqa: S608
@@ -139,7 +139,7 @@ def create(
 ) -> int:
     """Add a premises to the register and audit it; return its id."""
     now = now_iso()
-    with db.atomic():
+    with transaction(db):
         cursor = db.execute(
             "INSERT INTO premises (uuid, name, sector, address, postcode, local_authority, "
             "external_ref, latitude, longitude, location_source, created_at, created_by, "
@@ -267,7 +267,7 @@ def refresh_risk(db: Database, premises_id: int) -> None:
 def set_flag(db: Database, premises_id: int, *, action: str, reason: str, user_id: int) -> None:
     """A coordinator flags or unflags a premises by hand, or goes back to the rule."""
     override = {"flag": "flag", "unflag": "unflag", "clear": None}[action]
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "UPDATE premises SET flag_override = ?, flag_reason = ?, flag_changed_at = ?, "
             "flag_changed_by = ? WHERE id = ?",
@@ -278,10 +278,6 @@ def set_flag(db: Database, premises_id: int, *, action: str, reason: str, user_i
 
 def flag_history(db: Database, premises_id: int) -> list[dict]:
     """Manual flag changes for a premises, newest first (from the audit trail)."""
-    return query(
-        db,
-        "SELECT at, username, action, detail FROM audit WHERE table_name = 'premises' "
-        "AND record_id = ? AND action IN ('premises.flag', 'premises.unflag', 'premises.clear') "
-        "ORDER BY id DESC",
-        [str(premises_id)],
+    return audit_q.for_record(
+        db, "premises", premises_id, ("premises.flag", "premises.unflag", "premises.clear")
     )

@@ -1,46 +1,101 @@
-"""Sites for the map, the list and exports: one query per need, one filter for all."""
+"""Sites for the map, the list and exports: one query per need, one filter for all.
+
+Every function takes the deployment's FlagRules (which bands and how recent a red flag
+make a site flagged); the web layer reads them from the settings.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
 
-from flask import current_app, has_app_context
 from sqlite_utils import Database
 
-from fieldapp.db import query
-from fieldapp.filters import SORTS, FlagRules, SiteFilter, flagged_sql, where
+from fieldapp.queries import query
+from fieldapp.sitefilter import FlagRules, SiteFilter
+
+DEFAULT_RULES = FlagRules()
+
+# The SQL of each sort the filter allows (fieldapp.sitefilter.SORTS names them).
+SORTS = {
+    "risk": "CASE risk_band WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END"
+    ", risk_score IS NULL, risk_score DESC",
+    "name": "name COLLATE NOCASE",
+    "last_visit": "last_visit_at IS NULL, last_visit_at DESC",
+    "sector": "sector",
+}
 
 
-def for_request() -> SiteFilter:
-    """The filter in this request's query string. Partners only ever see flagged sites,
-    whichever page (map, list, export) they ask through."""
-    from dataclasses import replace
-
-    from flask import request
-    from flask_login import current_user
-
-    from fieldapp.filters import parse
-
-    f = parse(request.args)
-    if current_user.is_authenticated and current_user.role == "partner":
-        f = replace(f, flagged=True)
-    return f
-
-
-def rules() -> FlagRules:
-    """This deployment's flag rules (defaults outside an app)."""
-    if not has_app_context():
-        return FlagRules()
-    config = current_app.config
-    return FlagRules(
-        bands=tuple(config.get("FLAG_BANDS", ("high",))),
-        red_flag_months=int(config.get("FLAG_RED_FLAG_MONTHS", 12)),
+def flagged_sql(rules: FlagRules, now: datetime | None = None) -> tuple[str, list]:
+    """SQL that is true for a flagged premises: a manual flag, or the rule (band or a recent
+    red flag) unless a coordinator unflagged it. Worked out at query time so a red flag
+    drops out of the window by itself, a year on."""
+    since = (now or datetime.now(UTC)) - timedelta(days=round(rules.red_flag_months * 30.44))
+    marks = ", ".join("?" for _ in rules.bands) or "NULL"
+    return (
+        "(flag_override = 'flag' OR (flag_override IS NULL AND "
+        f"(risk_band IN ({marks}) OR last_red_flag_at >= ?)))",
+        [*rules.bands, since.replace(microsecond=0).isoformat()],
     )
 
 
-def _flag_column(now: datetime | None = None) -> tuple[str, list]:
-    sql, params = flagged_sql(rules(), now)
+def where(f: SiteFilter, rules: FlagRules, now: datetime | None = None) -> tuple[str, list]:
+    """The WHERE clause (without the keyword) and its parameters for a filter."""
+    now = now or datetime.now(UTC)
+    clauses: list[str] = []
+    params: list = []
+    if f.sector:
+        clauses.append("sector = ?")
+        params.append(f.sector)
+    if f.band:
+        named = [b for b in f.band if b != "none"]
+        parts = []
+        if named:
+            parts.append(f"risk_band IN ({', '.join('?' for _ in named)})")
+            params.extend(named)
+        if "none" in f.band:
+            parts.append("risk_band IS NULL")
+        clauses.append("(" + " OR ".join(parts) + ")")
+    if f.flagged:
+        sql, flag_params = flagged_sql(rules, now)
+        clauses.append(sql)
+        params.extend(flag_params)
+    if f.red_flag_category:
+        clauses.append("red_flag_categories LIKE ?")
+        params.append(f"%,{f.red_flag_category},%")
+    if f.visited_after:
+        clauses.append("last_visit_at >= ?")
+        params.append(f.visited_after.isoformat())
+    if f.visited_before:
+        clauses.append("last_visit_at < ?")
+        params.append((f.visited_before + timedelta(days=1)).isoformat())
+    if f.not_visited_days is not None:
+        cutoff = (now - timedelta(days=f.not_visited_days)).replace(microsecond=0).isoformat()
+        clauses.append("(last_visit_at IS NULL OR last_visit_at < ?)")
+        params.append(cutoff)
+    if f.mismatch:
+        clauses.append("last_visit_mismatch = 1")
+    if f.local_authority:
+        clauses.append("local_authority = ? COLLATE NOCASE")
+        params.append(f.local_authority)
+    if f.bbox:
+        west, south, east, north = f.bbox
+        clauses.append("latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?")
+        params.extend([south, north, west, east])
+    if f.q:
+        words = re.findall(r"\w+", f.q.lower())
+        if words:
+            clauses.append(
+                "premises.rowid IN (SELECT rowid FROM premises_fts WHERE premises_fts MATCH ?)"
+            )
+            params.append(" ".join(f'"{w}"*' for w in words))
+    return (" AND ".join(clauses) or "1"), params
+
+
+def flag_column(rules: FlagRules, now: datetime | None = None) -> tuple[str, list]:
+    """A ``flagged_now`` column (1 or 0) for a SELECT over premises, and its parameters."""
+    sql, params = flagged_sql(rules, now)
     return f"CASE WHEN {sql} THEN 1 ELSE 0 END AS flagged_now", params
 
 
@@ -51,10 +106,11 @@ def select(
     limit: int | None = None,
     offset: int = 0,
     now: datetime | None = None,
+    rules: FlagRules = DEFAULT_RULES,
 ) -> list[dict]:
     """Full rows for the filter in the filter's sort order, each with ``flagged_now``."""
-    flag_sql, flag_params = _flag_column(now)
-    where_sql, params = where(f, rules(), now)
+    flag_sql, flag_params = flag_column(rules, now)
+    where_sql, params = where(f, rules, now)
     sql = (
         f"SELECT premises.*, {flag_sql} FROM premises WHERE {where_sql} "  # noqa: S608
         f"ORDER BY {SORTS[f.sort]}, premises.id"
@@ -70,9 +126,11 @@ def select(
     return rows
 
 
-def counts(db: Database, f: SiteFilter, now: datetime | None = None) -> dict:
+def counts(
+    db: Database, f: SiteFilter, now: datetime | None = None, rules: FlagRules = DEFAULT_RULES
+) -> dict:
     """How many sites match, in total and by band and sector."""
-    where_sql, params = where(f, rules(), now)
+    where_sql, params = where(f, rules, now)
     rows = db.execute(
         f"SELECT coalesce(risk_band, 'none'), sector, count(*) FROM premises "  # noqa: S608
         f"WHERE {where_sql} GROUP BY 1, 2",
@@ -86,9 +144,11 @@ def counts(db: Database, f: SiteFilter, now: datetime | None = None) -> dict:
     return {"total": sum(n for *_, n in rows), "band": by_band, "sector": by_sector}
 
 
-def ids(db: Database, f: SiteFilter, now: datetime | None = None) -> list[int]:
+def ids(
+    db: Database, f: SiteFilter, now: datetime | None = None, rules: FlagRules = DEFAULT_RULES
+) -> list[int]:
     """Every matching premises id, in the filter's order (used to compare views)."""
-    where_sql, params = where(f, rules(), now)
+    where_sql, params = where(f, rules, now)
     return [
         r[0]
         for r in db.execute(
@@ -99,10 +159,12 @@ def ids(db: Database, f: SiteFilter, now: datetime | None = None) -> list[int]:
     ]
 
 
-def map_points_json(db: Database, f: SiteFilter, now: datetime | None = None) -> str:
+def map_points_json(
+    db: Database, f: SiteFilter, now: datetime | None = None, rules: FlagRules = DEFAULT_RULES
+) -> str:
     """The same as :func:`map_points`, encoded by SQLite straight to a compact JSON array:
     [[id, lat, lon, band code, sector code], ...], coordinates to about a metre."""
-    where_sql, params = where(f, rules(), now)
+    where_sql, params = where(f, rules, now)
     return db.execute(
         "SELECT coalesce(json_group_array(json_array(id, round(latitude, 5), "  # noqa: S608
         "round(longitude, 5), CASE risk_band WHEN 'high' THEN 3 WHEN 'medium' THEN 2 "

@@ -9,8 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from fieldapp import audit
-from fieldapp.db import one, query
-from fieldapp.queries import one_or_missing
+from fieldapp.queries import one, one_or_missing, query, transaction
 from fieldapp.timeutil import now_iso, utcnow
 
 _hasher = PasswordHasher()
@@ -104,7 +103,7 @@ def create(
     if find_by_username(db, username):
         raise UserError("username", f"The username {username} is already taken")
     now = now_iso()
-    with db.atomic():
+    with transaction(db):
         cursor = db.execute(
             "INSERT INTO users (username, display_name, role, agency, password_hash, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -144,7 +143,7 @@ def update(
         return before
     # A change of role or a disable must end sessions held under the old rights.
     bump = 1 if ("role" in changes or "active" in changes or "agency" in changes) else 0
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "UPDATE users SET display_name = ?, role = ?, agency = ?, active = ?, "
             "session_version = session_version + ?, updated_at = ? WHERE id = ?",
@@ -171,7 +170,7 @@ def reset_password(db: Database, user_id: int, password: str) -> None:
     """Set a new password, end the user's sessions and audit it (not the password)."""
     get(db, user_id)
     check_password_rules(password)
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "UPDATE users SET password_hash = ?, session_version = session_version + 1, "
             "updated_at = ? WHERE id = ?",
@@ -182,7 +181,7 @@ def reset_password(db: Database, user_id: int, password: str) -> None:
 
 def record_attempt(db: Database, username: str, ip: str | None, succeeded: bool) -> None:
     """Remember a sign-in attempt for throttling."""
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "INSERT INTO login_attempts (username, ip, at, succeeded) VALUES (?, ?, ?, ?)",
             [username.strip()[:200], ip, now_iso(), 1 if succeeded else 0],

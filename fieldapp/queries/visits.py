@@ -8,8 +8,7 @@ from sqlite_utils import Database
 
 from fieldapp import audit
 from fieldapp.checklists import Checklist
-from fieldapp.db import one, query
-from fieldapp.queries import one_or_missing
+from fieldapp.queries import one, one_or_missing, query, transaction
 from fieldapp.timeutil import now_iso
 
 
@@ -93,7 +92,7 @@ def add_referral(
     db: Database, *, visit: dict, route: str, reference: str | None, made_at: str, user_id: int
 ) -> int:
     """Record that a safeguarding referral was made (never who it was about)."""
-    with db.atomic():
+    with transaction(db):
         cursor = db.execute(
             "INSERT INTO referrals (visit_id, premises_id, route, reference, made_at, "
             "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -1,0 +1,91 @@
+"""The inspection checklists kept as TOML in ``checklists/``: model, checks, lock, wages.
+
+Lead officers edit those files by hand, so every mistake is reported with the file, the key
+path and what to do, and all mistakes are reported at once rather than one per run.
+
+Pure: no Flask here, so the app, the commands and the tests share one loader.
+
+- ``model``: sectors, categories, bands, questions and a version's snapshot
+- ``_fields`` and ``validate``: checking a file and building its objects
+- ``files``: reading files, content hashes and the lock of released versions
+- ``wages``: minimum wage rates over time
+- ``answers``: what an officer typed, as a stored answer
+- ``folder``: everything the app reads from the folder at start-up
+"""
+
+from fieldapp.checklists.answers import MAX_COUNT, MAX_MINUTES, format_pence, parse_answer
+from fieldapp.checklists.files import (
+    LOCK_COMMAND,
+    LOCK_FILE,
+    WAGE_RATES_FILE,
+    content_hash,
+    load_checklists,
+    lock_checklists,
+    read_lock,
+    skipped_files,
+    write_lock,
+)
+from fieldapp.checklists.folder import SAFEGUARDING_FILE, ChecklistFolder, load_folder
+from fieldapp.checklists.model import (
+    ANSWER_TYPES,
+    BAND_LABELS,
+    BAND_NAMES,
+    BAND_RANK,
+    CATEGORIES,
+    MEASUREMENT_TYPES,
+    PRICE_RULE,
+    SECTORS,
+    SNAPSHOT_FORMAT,
+    YES_NO_ANSWERS,
+    Band,
+    Checklist,
+    ChecklistError,
+    ComputedIndicator,
+    FollowUp,
+    Indicator,
+    Problem,
+    Section,
+)
+from fieldapp.checklists.wages import AGE_BANDS, MAX_PENCE, WagePeriod, WageRates, load_wage_rates
+
+__all__ = [
+    "AGE_BANDS",
+    "ANSWER_TYPES",
+    "BAND_LABELS",
+    "BAND_NAMES",
+    "BAND_RANK",
+    "CATEGORIES",
+    "LOCK_COMMAND",
+    "LOCK_FILE",
+    "MAX_COUNT",
+    "MAX_MINUTES",
+    "MAX_PENCE",
+    "MEASUREMENT_TYPES",
+    "PRICE_RULE",
+    "SAFEGUARDING_FILE",
+    "SECTORS",
+    "SNAPSHOT_FORMAT",
+    "WAGE_RATES_FILE",
+    "YES_NO_ANSWERS",
+    "Band",
+    "Checklist",
+    "ChecklistError",
+    "ChecklistFolder",
+    "ComputedIndicator",
+    "FollowUp",
+    "Indicator",
+    "Problem",
+    "Section",
+    "WagePeriod",
+    "WageRates",
+    "content_hash",
+    "format_pence",
+    "load_checklists",
+    "load_folder",
+    "load_wage_rates",
+    "lock_checklists",
+    "parse_answer",
+    "read_lock",
+    "skipped_files",
+    "write_lock",
+]

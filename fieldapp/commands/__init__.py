@@ -1,0 +1,20 @@
+"""Shell commands, one module per ``flask --app fieldapp GROUP ...`` group."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from fieldapp.commands import audit, checklists, db, demo, premises, users
+
+
+def init_app(app: Flask) -> None:
+    """Register every command group."""
+    for group in (
+        db.db_group,
+        users.users_group,
+        audit.audit_group,
+        demo.demo_group,
+        premises.premises_group,
+        checklists.group,
+    ):
+        app.cli.add_command(group)

@@ -1,0 +1,135 @@
+"""Commands to check and release the checklists.
+
+``flask --app fieldapp checklists check`` validates every file in CHECKLIST_DIR;
+``flask --app fieldapp checklists lock`` records new checklist versions in ``versions.lock``.
+
+The same commands run without the app as ``python -m fieldapp.checklists_cli [--dir DIR] check``,
+because the app refuses to start while a checklist is broken or unreleased, and the officer fixing
+it still needs to run them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from fieldapp.checklists import (
+    LOCK_FILE,
+    WAGE_RATES_FILE,
+    ChecklistError,
+    load_checklists,
+    load_wage_rates,
+    lock_checklists,
+    skipped_files,
+)
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "checklists"
+
+group = AppGroup("checklists", help="Check and release the inspection checklists.")
+
+
+def run_check(directory: Path) -> bool:
+    """Print OK for each checklist and the wage rates, or every problem. True when all is well."""
+    directory = Path(directory)
+    problems = []
+    checklists = {}
+    try:
+        checklists = load_checklists(directory)
+    except ChecklistError as error:
+        problems.extend(error.problems)
+    rates = None
+    try:
+        rates = load_wage_rates(directory / WAGE_RATES_FILE)
+    except ChecklistError as error:
+        problems.extend(error.problems)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found. Fix them, then "
+            "run `flask --app fieldapp checklists check` again.",
+            err=True,
+        )
+        return False
+    for checklist in checklists.values():
+        scored = sum(1 for i in checklist.indicators if not i.is_measurement)
+        measured = len(checklist.indicators) - scored
+        click.echo(
+            f"OK: {checklist.id} v{checklist.version} ({scored} indicators, {measured} "
+            f"measurements, {len(checklist.follow_ups)} follow-ups, "
+            f"{len(checklist.computed)} computed)"
+        )
+    latest = rates.periods[-1].start.isoformat()
+    click.echo(f"OK: wage rates ({len(rates.periods)} periods, the latest from {latest})")
+    for path in skipped_files(directory):
+        click.echo(f"Skipped {path.name}: not a checklist (no `sector` or `sections`).")
+    return True
+
+
+def run_lock(directory: Path) -> bool:
+    """Add new checklist versions to the lock file and say what was added. True on success."""
+    directory = Path(directory)
+    try:
+        added = lock_checklists(directory)
+    except ChecklistError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Nothing was written to {LOCK_FILE}. Fix the problems above first.", err=True)
+        return False
+    if not added:
+        click.echo(f"Nothing to lock: every checklist version is already in {LOCK_FILE}.")
+    for checklist in added:
+        click.echo(f"Locked {checklist.id} v{checklist.version} ({checklist.hash[:12]}).")
+    return True
+
+
+@group.command("check")
+def check_command() -> None:
+    """Validate every checklist and the wage rates in CHECKLIST_DIR."""
+    if not run_check(Path(current_app.config["CHECKLIST_DIR"])):
+        raise click.exceptions.Exit(1)
+
+
+@group.command("lock")
+def lock_command() -> None:
+    """Release new checklist versions by adding their hashes to versions.lock."""
+    if not run_lock(Path(current_app.config["CHECKLIST_DIR"])):
+        raise click.exceptions.Exit(1)
+
+
+@click.group("checklists")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DIR,
+    show_default=True,
+    help="The checklists folder.",
+)
+@click.pass_context
+def main(ctx: click.Context, directory: Path) -> None:
+    """Check and release the checklists without starting the app."""
+    ctx.obj = directory
+
+
+@main.command("check")
+@click.pass_obj
+def standalone_check(directory: Path) -> None:
+    """Validate every checklist and the wage rates."""
+    if not run_check(directory):
+        raise click.exceptions.Exit(1)
+
+
+@main.command("lock")
+@click.pass_obj
+def standalone_lock(directory: Path) -> None:
+    """Release new checklist versions by adding their hashes to versions.lock."""
+    if not run_lock(directory):
+        raise click.exceptions.Exit(1)
+
+
+if __name__ == "__main__":
+    main()

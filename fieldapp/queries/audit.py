@@ -1,0 +1,56 @@
+"""The audit table: appending a row under the write lock, and reading the chain back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from sqlite_utils import Database
+
+from fieldapp.queries import query, transaction
+
+HASH_FUNCTION = "fieldapp_audit_hash"
+COLUMNS = ("at", "user_id", "username", "action", "table_name", "record_id", "detail", "ip")
+
+# One statement reads the last hash and appends the row, so the read happens under the
+# write lock the INSERT holds: two writers cannot both chain to the same previous row
+# (SQLite runs writers one at a time, and a writer whose view is stale is refused, never
+# allowed to append on top of an old last row).
+_APPEND = (
+    "INSERT INTO audit (at, user_id, username, action, table_name, record_id, detail, ip, "  # noqa: S608 - a constant function name
+    "prev_hash, row_hash) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, prev, "
+    f"{HASH_FUNCTION}(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, prev) FROM "
+    "(SELECT coalesce((SELECT row_hash FROM audit ORDER BY id DESC LIMIT 1), ?9) AS prev)"
+)
+
+
+def append(db: Database, values: Sequence, genesis: str, hasher: Callable[..., str]) -> None:
+    """Append one row of COLUMNS ``values``, chained to the last row (or ``genesis``)."""
+    db.conn.create_function(HASH_FUNCTION, 9, hasher, deterministic=True)
+    # Usually inside the caller's transaction, after its first write took the write lock;
+    # alone, the transaction takes the lock up front.
+    with transaction(db):
+        db.conn.execute(_APPEND, [*values, genesis])
+
+
+def chain(db: Database) -> Iterator[tuple]:
+    """Every row as (id, *COLUMNS, prev_hash, row_hash), oldest first."""
+    return db.conn.execute(
+        f"SELECT id, {', '.join(COLUMNS)}, prev_hash, row_hash FROM audit ORDER BY id"  # noqa: S608
+    )
+
+
+def recent(db: Database, limit: int = 200, offset: int = 0) -> list[dict]:
+    """The newest audit rows first."""
+    return query(db, "SELECT * FROM audit ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset])
+
+
+def for_record(db: Database, table: str, record_id, actions: Sequence[str]) -> list[dict]:
+    """One record's audit rows of the given actions, newest first."""
+    marks = ", ".join("?" for _ in actions)
+    return query(
+        db,
+        "SELECT at, username, action, detail FROM audit WHERE table_name = ? "  # noqa: S608
+        f"AND record_id = ? AND action IN ({marks}) ORDER BY id DESC",
+        [table, str(record_id), *actions],
+    )

@@ -1,0 +1,82 @@
+"""The web layer: one blueprint per user-facing area, and the service's shell.
+
+Each area is a package here whose blueprint name, URL prefix and template folder
+(``fieldapp/templates/<area>/``) are the same word. The few pages that must sit at the
+root say why beside their route.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask, current_app, request, url_for
+
+from fieldapp import agencies
+from fieldapp.permissions import can
+
+# The service navigation, in order. An item shows only when its page exists and the
+# signed-in user's role may open it, so the menu and the route rules cannot disagree.
+NAVIGATION = [
+    ("Home", "home.index"),
+    ("Find premises", "premises.index"),
+    ("Recent visits", "visits.recent"),
+    ("Risk map", "sites.map_page"),
+    ("Sites", "sites.site_list"),
+    ("Import premises", "imports.upload"),
+    ("Operations", "operations.index"),
+    ("Exports", "exports.index"),
+    ("Users", "admin.users"),
+    ("Audit log", "admin.audit_log"),
+    ("Export log", "admin.export_log"),
+    ("API tokens", "admin.tokens"),
+]
+
+
+def navigation() -> dict:
+    """Give every page the menu items this user may see, marking the current section."""
+    items = []
+    # A page that has its own menu item marks that item; any other page marks the first
+    # item of its own area (a premises record sits under "Find premises").
+    on_menu = any(request.endpoint == endpoint for _, endpoint in NAVIGATION)
+    areas_seen: set[str] = set()
+    for label, endpoint in NAVIGATION:
+        if endpoint in current_app.view_functions and can(endpoint):
+            area = endpoint.split(".")[0]
+            if on_menu:
+                active = request.endpoint == endpoint
+            else:
+                active = request.blueprint == area and area not in areas_seen
+            areas_seen.add(area)
+            items.append({"text": label, "href": url_for(endpoint), "active": active})
+    return {"nav_items": items if len(items) > 1 else []}
+
+
+def init_app(app: Flask) -> None:
+    """Register every area's blueprint, the menu and the shared template filters."""
+    from fieldapp.web import (
+        admin,
+        api,
+        auth,
+        checklists,
+        exports,
+        health,
+        home,
+        imports,
+        offline,
+        operations,
+        premises,
+        sites,
+        visits,
+    )
+
+    checklists.init_app(app)
+    auth.init_app(app)
+    for area in (home, health, admin, premises, visits, offline, sites, imports, exports, api):
+        app.register_blueprint(area.bp)
+    operations.init_app(app)
+    exports.init_app(app)
+    api.init_app(app)
+    app.context_processor(navigation)
+    app.add_template_filter(agencies.name, "agency_name")
+    app.add_template_filter(agencies.short_name, "agency_short_name")
+    app.add_template_filter(json.loads, "fromjson")

@@ -1,0 +1,6 @@
+"""Administration: user accounts, the audit log, API tokens and the export log."""
+
+from fieldapp.web.admin import export_log, tokens
+from fieldapp.web.admin.views import bp
+
+__all__ = ["bp", "export_log", "tokens"]

@@ -1,0 +1,152 @@
+"""Forms for managing users, API tokens and checking an exported file."""
+
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from fieldapp import agencies
+from fieldapp.permissions import ROLE_LABELS
+from fieldapp.queries.users import MIN_PASSWORD_LENGTH
+from fieldapp.web.forms import StripWhitespaceForm
+
+ROLE_HINTS = {
+    "inspector": "Carries out visits and records checklists",
+    "coordinator": "Sees the risk map, flags sites, plans operations and exports",
+    "partner": "Works for a partner agency; sees only what that agency may receive",
+    "admin": "Manages accounts and reads the audit log",
+}
+
+
+def _agency_choices() -> list[tuple[str, str]]:
+    return [("", "Not a partner user")] + [(a["id"], a["name"]) for a in agencies.load().values()]
+
+
+class _UserFields(StripWhitespaceForm):
+    display_name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter the person's full name"), Length(max=200)],
+    )
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=list(ROLE_LABELS.items()),
+        validators=[InputRequired(message="Select a role")],
+    )
+    agency = SelectField(
+        "Agency",
+        widget=GovSelect(),
+        description="Only for partner users",
+        validators=[Optional()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency.choices = _agency_choices()
+
+    def validate_agency(self, field):
+        """A partner user must belong to an agency."""
+        if self.role.data == "partner" and not field.data:
+            raise ValueError("Select the agency this partner user belongs to")
+
+
+class NewUserForm(_UserFields):
+    """Create an account."""
+
+    username = StringField(
+        "Username",
+        widget=GovTextInput(),
+        description="Letters, numbers, dots, hyphens and underscores. For example, j.smith",
+        validators=[
+            InputRequired(message="Enter a username"),
+            Length(max=64, message="Username must be 64 characters or fewer"),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$",
+                message="Username can only contain letters, numbers, dots, hyphens and underscores",
+            ),
+        ],
+    )
+    password = PasswordField(
+        "Temporary password",
+        widget=GovPasswordInput(),
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person "
+        "in person or by phone, not by email.",
+        validators=[
+            InputRequired(message="Enter a temporary password"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"Password must be {MIN_PASSWORD_LENGTH} characters or more",
+            ),
+        ],
+    )
+    submit = SubmitField("Create user", widget=GovSubmitInput())
+
+    field_order = ("display_name", "username", "role", "agency", "password")
+
+
+class EditUserForm(_UserFields):
+    """Change name, role, agency or whether the account is active."""
+
+    active = BooleanField(
+        "Account is active", widget=GovCheckboxInput(), description="Untick to disable sign-in"
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(StripWhitespaceForm):
+    """Set a new password for someone else."""
+
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. This signs them out everywhere.",
+        validators=[
+            InputRequired(message="Enter a new password"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"Password must be {MIN_PASSWORD_LENGTH} characters or more",
+            ),
+        ],
+    )
+    submit = SubmitField("Reset password", widget=GovSubmitInput())
+
+
+class TokenForm(StripWhitespaceForm):
+    """Make an API token for one agency's system."""
+
+    agency = SelectField(
+        "Agency",
+        widget=GovSelect(),
+        validators=[DataRequired(message="Select the agency the token is for")],
+    )
+    name = StringField(
+        "What the token is for",
+        widget=GovTextInput(),
+        description="For example, GLAA case system. Shown in the export log.",
+        validators=[
+            DataRequired(message="Say what the token is for"),
+            Length(max=100, message="Keep it to 100 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())
+
+
+class VerifyForm(StripWhitespaceForm):
+    """A file someone has handed back, to check against the export log."""
+
+    file = FileField(
+        "Upload the file",
+        widget=GovFileInput(),
+        description="The CSV, GeoJSON or KML file exactly as it was received.",
+        validators=[FileRequired(message="Select the file to check")],
+    )
+    submit = SubmitField("Check the file", widget=GovSubmitInput())

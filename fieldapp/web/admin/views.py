@@ -1,0 +1,101 @@
+"""Admin pages: list, create and edit users; reset passwords; read the audit log.
+
+API tokens and the export log are in ``tokens`` and ``export_log`` beside this."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from fieldapp.db import get_db
+from fieldapp.permissions import allow
+from fieldapp.queries import audit as audit_q
+from fieldapp.queries import users as users_q
+from fieldapp.web.admin.forms import ROLE_HINTS, EditUserForm, NewUserForm, ResetPasswordForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.route("/users")
+@allow("admin")
+def users():
+    """List every account."""
+    return render_template("admin/users.html", users=users_q.all_users(get_db()))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow("admin")
+def new_user():
+    """Create an account."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            users_q.create(
+                get_db(),
+                username=form.username.data,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                agency=form.agency.data or None,
+                password=form.password.data,
+            )
+        except users_q.UserError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(f"User {form.username.data} created.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/new_user.html", form=form, role_hints=ROLE_HINTS)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow("admin")
+def edit_user(user_id: int):
+    """Change a user's name, role, agency, or disable the account."""
+    user = users_q.get(get_db(), user_id)
+    form = EditUserForm(data={**user, "agency": user["agency"] or ""})
+    if form.validate_on_submit():
+        if user_id == current_user.id and (form.role.data != "admin" or not form.active.data):
+            form.role.errors = [*form.role.errors, "You cannot remove your own admin rights"]
+        else:
+            try:
+                users_q.update(
+                    get_db(),
+                    user_id,
+                    display_name=form.display_name.data,
+                    role=form.role.data,
+                    agency=form.agency.data or None,
+                    active=form.active.data,
+                )
+            except users_q.UserError as error:
+                getattr(form, error.field).errors.append(error.message)
+            else:
+                flash(f"Changes to {user['username']} saved.", "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/edit_user.html", form=form, user=user, role_hints=ROLE_HINTS)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@allow("admin")
+def reset_password(user_id: int):
+    """Give a user a new password and end their sessions."""
+    user = users_q.get(get_db(), user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        users_q.reset_password(get_db(), user_id, form.password.data)
+        flash(f"Password for {user['username']} reset. They have been signed out.", "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/reset_password.html", form=form, user=user)
+
+
+@bp.route("/audit")
+@allow("admin")
+def audit_log():
+    """The audit trail, newest first, a page at a time."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = audit_q.recent(get_db(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
+    return render_template(
+        "admin/audit.html",
+        rows=rows[:AUDIT_PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > AUDIT_PAGE_SIZE,
+    )

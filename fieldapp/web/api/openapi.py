@@ -1,0 +1,244 @@
+"""The API described as an OpenAPI 3.1 document, built from the constants the filter uses."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from fieldapp import sitefilter
+from fieldapp.exports import profiles
+
+API_FORMATS = ("geojson", "csv")
+
+# -- The OpenAPI document, built from the same constants the filters use ---------------------
+
+_PARAMETERS: dict[str, tuple[dict, str]] = {
+    "sector": ({"type": "string", "enum": list(sitefilter.SECTORS)}, "Only this sector."),
+    "band": (
+        {"type": "array", "items": {"type": "string", "enum": list(sitefilter.BANDS)}},
+        "Risk bands to include; repeat the parameter or separate with commas. "
+        "'none' means never scored.",
+    ),
+    "flagged": (
+        {"type": "boolean"},
+        "Accepted for symmetry with the site list; this endpoint only returns flagged sites.",
+    ),
+    "red_flag_category": (
+        {"type": "string", "enum": list(sitefilter.CATEGORIES)},
+        "Only sites whose latest visit had a red flag in this category.",
+    ),
+    "visited_after": ({"type": "string", "format": "date"}, "Last visited on or after."),
+    "visited_before": ({"type": "string", "format": "date"}, "Last visited on or before."),
+    "not_visited_days": (
+        {"type": "integer", "minimum": 0, "maximum": 99999},
+        "Not visited for at least this many days (or never).",
+    ),
+    "mismatch": (
+        {"type": "boolean"},
+        "Only sites whose latest visit was recorded away from the mapped position.",
+    ),
+    "q": ({"type": "string", "maxLength": 200}, "Words in the name, street or postcode."),
+    "bbox": (
+        {"type": "string", "pattern": r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"},
+        "west,south,east,north in WGS84 degrees, e.g. -1.2,52.6,-1.0,52.7.",
+    ),
+    "local_authority": ({"type": "string", "maxLength": 100}, "Only this local authority."),
+    "sort": ({"type": "string", "enum": list(sitefilter.SORTS), "default": "risk"}, "Row order."),
+}
+
+
+def _parameters() -> list[dict]:
+    names = [f.name for f in fields(sitefilter.SiteFilter) if f.name != "errors"]
+    params = []
+    for name in names:
+        schema, description = _PARAMETERS[name]
+        param = {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": description,
+            "schema": schema,
+        }
+        if schema["type"] == "array":
+            param.update(style="form", explode=True)
+        params.append(param)
+    params.append(
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "geojson (the default) or csv; or send 'Accept: text/csv'.",
+            "schema": {"type": "string", "enum": list(API_FORMATS), "default": "geojson"},
+        }
+    )
+    return params
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 description of this API."""
+    error = {"$ref": "#/components/schemas/Error"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Fieldapp flagged sites",
+            "version": "1.0.0",
+            "description": (
+                "Flagged hand car washes and nail bars for a partner agency's own systems. "
+                "Each token belongs to one agency and returns only the fields that agency's "
+                "export profile allows. Every call is logged with the SHA-256 of the bytes "
+                "sent. Responses carry a handling marking (usually OFFICIAL-SENSITIVE): "
+                "handle them accordingly."
+            ),
+        },
+        "security": [{"bearerAuth": []}],
+        "paths": {
+            "/api/v1/flagged-sites": {
+                "get": {
+                    "operationId": "listFlaggedSites",
+                    "summary": "Flagged sites matching the filters",
+                    "parameters": _parameters(),
+                    "responses": {
+                        "200": {
+                            "description": (
+                                "The sites, streamed. GeoJSON: an RFC 7946 FeatureCollection "
+                                "with a 'metadata' member (marking, when, by whom, filter, "
+                                "checklist versions). CSV: UTF-8 with a byte order mark; "
+                                "metadata rows, a blank row, then a header row and one row a "
+                                "site."
+                            ),
+                            "headers": {
+                                "X-Handling-Marking": {
+                                    "description": "How the data must be handled.",
+                                    "schema": {"type": "string"},
+                                }
+                            },
+                            "content": {
+                                "application/geo+json": {
+                                    "schema": {"$ref": "#/components/schemas/FeatureCollection"}
+                                },
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        "400": {
+                            "description": "A filter value is wrong; 'parameter' names it.",
+                            "content": {"application/json": {"schema": error}},
+                        },
+                        "401": {
+                            "description": "No token, or the token is unknown or revoked.",
+                            "headers": {
+                                "WWW-Authenticate": {
+                                    "description": "Bearer challenge.",
+                                    "schema": {"type": "string"},
+                                }
+                            },
+                            "content": {"application/json": {"schema": error}},
+                        },
+                        "403": {
+                            "description": "The token's agency has no export profile.",
+                            "content": {"application/json": {"schema": error}},
+                        },
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApi",
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token made by the council's Fieldapp administrator.",
+                }
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "status"],
+                    "properties": {
+                        "error": {"type": "string", "description": "What went wrong and why."},
+                        "status": {"type": "integer"},
+                        "parameter": {
+                            "type": "string",
+                            "description": "The query parameter whose value is wrong.",
+                        },
+                        "errors": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "description": "Every wrong parameter and its message.",
+                        },
+                    },
+                },
+                "FeatureCollection": {
+                    "type": "object",
+                    "required": ["type", "features"],
+                    "properties": {
+                        "type": {"const": "FeatureCollection"},
+                        "metadata": {
+                            "type": "object",
+                            "properties": {
+                                "handling_marking": {"type": "string"},
+                                "made_at": {"type": "string", "format": "date-time"},
+                                "made_by": {"type": "string"},
+                                "agency": {"type": "string"},
+                                "agency_name": {"type": "string"},
+                                "filter": {"type": "string"},
+                                "checklist_versions": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                },
+                                "site_count": {"type": "integer"},
+                                "fields": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                        "features": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Feature"},
+                        },
+                    },
+                },
+                "Feature": {
+                    "type": "object",
+                    "required": ["type", "geometry", "properties"],
+                    "properties": {
+                        "type": {"const": "Feature"},
+                        "id": {"type": "integer"},
+                        "geometry": {
+                            "oneOf": [
+                                {"type": "null"},
+                                {
+                                    "type": "object",
+                                    "required": ["type", "coordinates"],
+                                    "properties": {
+                                        "type": {"const": "Point"},
+                                        "coordinates": {
+                                            "type": "array",
+                                            "description": "[longitude, latitude], WGS84",
+                                            "items": {"type": "number"},
+                                            "minItems": 2,
+                                            "maxItems": 2,
+                                        },
+                                    },
+                                },
+                            ]
+                        },
+                        "properties": {
+                            "type": "object",
+                            "description": "The agency's profile fields: "
+                            + ", ".join(profiles.FIELDS),
+                        },
+                    },
+                },
+            },
+        },
+    }

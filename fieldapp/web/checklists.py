@@ -1,0 +1,58 @@
+"""The checklist folder as the running app holds it: loaded once when the app starts.
+
+A broken or unreleased checklist stops the app starting (the officer fixing it runs
+``flask --app fieldapp checklists check``, which still works, to see every problem).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from fieldapp import recording
+from fieldapp.checklists import SECTORS, Checklist, ChecklistError, ChecklistFolder, load_folder
+
+KEY = "fieldapp.checklists"
+
+
+def _running_checklist_command() -> bool:
+    # `flask checklists check|lock` must run while a checklist is broken, to report it.
+    return Path(sys.argv[0]).name == "flask" and "checklists" in sys.argv[1:]
+
+
+def init_app(app: Flask) -> None:
+    """Load the checklist folder into the app, refusing to start if it is broken."""
+    try:
+        app.extensions[KEY] = load_folder(Path(app.config["CHECKLIST_DIR"]))
+    except ChecklistError:
+        if not _running_checklist_command():
+            raise
+    app.add_template_global(SECTORS, "SECTORS")
+
+
+def current() -> ChecklistFolder:
+    """The current app's checklists, wage rates and safeguarding routes."""
+    return current_app.extensions[KEY]
+
+
+def checklist_for(sector: str) -> Checklist:
+    """The current checklist for a sector."""
+    return current().by_sector[sector]
+
+
+def for_phone(folder: ChecklistFolder) -> dict:
+    """What the phone downloads to work offline, and the one source of the constants its
+    scripts share with the server (sector names, the accuracy and mismatch distances)."""
+    return {
+        "checklists": {sector: c.to_dict() for sector, c in folder.by_sector.items()},
+        "wage_rates": [
+            {"start": p.start.isoformat(), "age_21_and_over": p.age_21_and_over}
+            for p in folder.wage_rates.periods
+        ],
+        "safeguarding": folder.safeguarding,
+        "sectors": SECTORS,
+        "accuracy_limit_m": recording.ACCURACY_LIMIT_M,
+        "mismatch_distance_m": recording.MISMATCH_DISTANCE_M,
+    }

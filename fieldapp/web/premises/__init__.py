@@ -1,0 +1,5 @@
+"""Finding, adding and viewing premises, and flagging one by hand."""
+
+from fieldapp.web.premises.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,275 @@
+"""Visit pages. The checking, scoring and storing happen in fieldapp.recording."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from fieldapp import recording
+from fieldapp.db import get_db
+from fieldapp.http import wants_json
+from fieldapp.permissions import FIELD_ROLES, allow
+from fieldapp.photos import PhotoError, check_and_store, original_name, stripped_name
+from fieldapp.queries import premises as premises_q
+from fieldapp.queries import visits as visits_q
+from fieldapp.web import checklists
+
+bp = Blueprint("visits", __name__)
+
+UK_TIME = ZoneInfo("Europe/London")
+REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9 /_.-]{0,40}$")
+
+
+def _photos_from_request(visit_id: str, errors: dict) -> list:
+    """Check and keep every photo sent now or on an earlier attempt of this visit."""
+    directory = recording.photo_dir(current_app.config["UPLOAD_DIR"], visit_id)
+    max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+    kept = []
+    for name in request.form.getlist("staged_photo"):
+        # Only names this app wrote, inside this visit's own folder.
+        if recording.PHOTO_NAME.match(name) and (directory / name).is_file():
+            data = (directory / name).read_bytes()
+            kept.append(check_and_store(data, name, directory, max_bytes))
+            (directory / name).unlink()
+            (directory / stripped_name(*name.rsplit(".", 1))).unlink(missing_ok=True)
+    for upload in request.files.getlist("photos"):
+        if not upload or not upload.filename:
+            continue
+        try:
+            kept.append(check_and_store(upload.read(), upload.filename, directory, max_bytes))
+        except PhotoError as error:
+            errors["photos"] = str(error)
+    if len(kept) > current_app.config["PHOTO_MAX_COUNT"]:
+        errors["photos"] = f"Attach {current_app.config['PHOTO_MAX_COUNT']} photos or fewer"
+    return kept
+
+
+def _form_page(premises, checklist, values, errors, photos, status=200, amend=None):
+    return (
+        render_template(
+            "visits/form.html",
+            premises=premises,
+            checklist=checklist,
+            values=values,
+            errors=errors,
+            photos=photos,
+            amend=amend,
+            accuracy_limit=recording.ACCURACY_LIMIT_M,
+            photo_max_mb=current_app.config["PHOTO_MAX_BYTES"] // 1_048_576,
+            photo_max_count=current_app.config["PHOTO_MAX_COUNT"],
+        ),
+        status,
+    )
+
+
+# Under its premises: a visit is always begun from the premises it is of, and phones keep
+# this form for offline use at this address.
+@bp.route("/premises/<int:premises_id>/visits/new", methods=["GET", "POST"])
+@allow(*FIELD_ROLES)
+def new(premises_id: int):
+    """The checklist for this premises' sector; on POST, check, score and store it."""
+    premises = premises_q.get(get_db(), premises_id)
+    checklist = checklists.checklist_for(premises["sector"])
+    if request.method == "GET":
+        values = {
+            "visit_id": str(uuid.uuid4()),
+            "visited_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        }
+        return _form_page(premises, checklist, values, {}, [])
+    return _submit(premises, checklist)
+
+
+def _submit(premises, checklist, amend: dict | None = None):
+    sub = recording.parse(checklist, request.form)
+    errors = dict(sub.errors)
+    reason = (request.form.get("amendment_reason") or "").strip()
+    if amend is not None and not reason:
+        errors["amendment_reason"] = "Say why this visit is being corrected"
+    if sub.visit_id:
+        sub.photos = _photos_from_request(sub.visit_id, errors)
+    if errors:
+        if wants_json():
+            _discard(sub)
+            return {"errors": errors, "visit_id": sub.visit_id}, 400
+        return _form_page(premises, checklist, request.form, errors, sub.photos, 400, amend)
+    db = get_db()
+    try:
+        stored = recording.store(
+            db,
+            checklist=checklist,
+            wage_rates=checklists.current().wage_rates,
+            premises=premises,
+            sub=sub,
+            inspector_id=current_user.id,
+            amends=amend,
+            amendment_reason=reason or None,
+        )
+    except recording.VisitConflict:
+        _discard(sub)
+        if wants_json():
+            return {
+                "error": "This visit was already sent with different answers.",
+                "visit_id": sub.visit_id,
+                "result_url": url_for("visits.result", visit_id=sub.visit_id),
+            }, 409
+        return render_template("visits/conflict.html", visit_id=sub.visit_id), 409
+    if not stored.created:
+        _discard(sub)  # a re-send: the first copy's photos are the ones kept
+    if wants_json():
+        visit = visits_q.get(db, stored.visit_id)
+        return {
+            "visit_id": stored.visit_id,
+            "created": stored.created,
+            "result_url": url_for("visits.result", visit_id=stored.visit_id),
+            "band": visit["band"],
+            "score": visit["result"]["percentage"],
+        }, (201 if stored.created else 200)
+    return redirect(url_for("visits.result", visit_id=stored.visit_id), code=303)
+
+
+def _discard(sub) -> None:
+    from fieldapp.photos import remove
+
+    directory = recording.photo_dir(current_app.config["UPLOAD_DIR"], sub.visit_id)
+    stored_ids = {p["id"] for p in visits_q.photos(get_db(), sub.visit_id)}
+    for photo in sub.photos:
+        if photo.id not in stored_ids:
+            remove(directory, photo)
+
+
+@bp.route("/visits/<visit_id>")
+@allow(*FIELD_ROLES)
+def result(visit_id: str):
+    """The score, its explanation, and the safeguarding routes when a red flag was recorded."""
+    return _result_page(visits_q.get(get_db(), visit_id))
+
+
+def _result_page(visit: dict, referral_errors=None, referral_values=None, status=200):
+    db = get_db()
+    return render_template(
+        "visits/result.html",
+        visit=visit,
+        checklist=visits_q.checklist_for(db, visit["checklist_hash"]),
+        answers=visits_q.answers(db, visit["id"]),
+        photos=visits_q.photos(db, visit["id"]),
+        revisions=visits_q.revisions(db, visit["root_id"]),
+        referrals=visits_q.referrals_for_visit(db, visit["root_id"]),
+        safeguarding=checklists.current().safeguarding,
+        referral_errors=referral_errors or {},
+        referral_values=referral_values or {},
+    ), status
+
+
+@bp.route("/visits/<visit_id>/referrals", methods=["POST"])
+@allow(*FIELD_ROLES)
+def add_referral(visit_id: str):
+    """Record which referral was made, its reference and when — nothing about the person."""
+    visit = visits_q.get(get_db(), visit_id)
+    safeguarding = checklists.current().safeguarding
+    routes = {r["id"] for r in safeguarding["route"]}
+    route = request.form.get("route", "")
+    ref = (request.form.get("reference") or "").strip()
+    made_at = (request.form.get("made_at") or "").strip()
+    errors = {}
+    if route not in routes:
+        errors["route"] = "Select the referral you made"
+    if not REFERENCE_PATTERN.match(ref):
+        errors["reference"] = (
+            "Enter only the referral's reference number (letters, numbers, / and -, up to 40). "
+            "Never enter a name or anything that identifies a person"
+        )
+    made = recording.parse_timestamp(made_at, UK_TIME) if made_at else datetime.now(UTC)
+    if made is None:
+        errors["made_at"] = "Enter the time the referral was made, like 14:30"
+    if errors:
+        return _result_page(visit, errors, request.form, 400)
+    visits_q.add_referral(
+        get_db(),
+        visit=visit,
+        route=route,
+        reference=ref or None,
+        made_at=made.astimezone(UTC).replace(microsecond=0).isoformat(),
+        user_id=current_user.id,
+    )
+    flash("Referral recorded.", "success")
+    return redirect(url_for("visits.result", visit_id=visit_id) + "#referrals", code=303)
+
+
+@bp.route("/visits/<visit_id>/amend", methods=["GET", "POST"])
+@allow(*FIELD_ROLES)
+def amend(visit_id: str):
+    """Correct a submitted visit: a new revision with a reason; the original is kept."""
+    visit = visits_q.get(get_db(), visit_id)
+    if visit["revision"] != visit["latest_revision"]:
+        flash("That was not the latest version of the visit. Amend the latest one.", "info")
+        latest = visits_q.revisions(get_db(), visit["root_id"])[0]
+        return redirect(url_for("visits.amend", visit_id=latest["id"]))
+    premises = premises_q.get(get_db(), visit["premises_id"])
+    # Amendments use the checklist the visit was answered against, so answers stay comparable.
+    checklist = visits_q.checklist_for(get_db(), visit["checklist_hash"])
+    if request.method == "POST":
+        return _submit(premises, checklist, amend=visit)
+    values = {
+        "visit_id": str(uuid.uuid4()),
+        "visited_at": visit["visited_at"],
+        "location_method": visit["location_method"],
+        "latitude": visit["latitude"] if visit["latitude"] is not None else "",
+        "longitude": visit["longitude"] if visit["longitude"] is not None else "",
+        "accuracy_m": visit["accuracy_m"] if visit["accuracy_m"] is not None else "",
+        "fix_at": visit["fix_at"] or "",
+        "location_reason": visit["location_reason"] or "",
+        "notes": visit["notes"] or "",
+    }
+    for question_id, answer in visits_q.answers(get_db(), visit_id).items():
+        values[f"q-{question_id}"] = _display_value(checklist, question_id, answer["value"])
+        if answer["note"]:
+            values[f"note-{question_id}"] = answer["note"]
+    return _form_page(premises, checklist, values, {}, [], amend=visit)
+
+
+def _display_value(checklist, question_id: str, stored: str) -> str:
+    item = checklist.find(question_id)
+    if item is not None and item.answer_type == "money":
+        return f"{int(stored) / 100:.2f}"
+    return stored
+
+
+@bp.route("/visits/recent")
+@allow(*FIELD_ROLES)
+def recent():
+    """The signed-in inspector's latest visits (coordinators see everyone's)."""
+    mine = current_user.role == "inspector"
+    rows = visits_q.recent(get_db(), inspector_id=current_user.id if mine else None)
+    return render_template("visits/recent.html", visits=rows, mine=mine)
+
+
+@bp.route("/visits/photos/<photo_id>")
+@allow(*FIELD_ROLES)
+def photo(photo_id: str):
+    """A visit photo, to council officers who may see the visit."""
+    row = visits_q.photo(get_db(), photo_id)
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[row["content_type"]]
+    directory = recording.photo_dir(current_app.config["UPLOAD_DIR"], row["visit_id"])
+    path = Path(directory) / original_name(row["id"], extension)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=row["content_type"], max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
