@@ -1,13 +1,13 @@
 """Exporting 50,000 flagged-site rows to GeoJSON, against json.dumps of the same rows.
 
-    .venv/bin/python bench/export.py [--sites 50000] [--repeat 3]
+    .venv/bin/python -m bench.export [--sites 50000] [--repeat 3]
 
-Builds a synthetic register (bench/map.py's), then times the export exactly as the app
-serves it: the same query, profile, encoder, SHA-256 and export-log row, read from the
-streamed response to the last byte. Beside it, in the same run, the baseline: the site
-list's query (fieldapp.queries.sites.select) and json.dumps of its rows. Prints seconds and
-MB for each, and the time until the first 1,000 sites are sent (streaming). Target:
-50,000 sites to GeoJSON in <= 1 s.
+Builds a synthetic register (bench._synthetic, as the map benchmark does), then times the
+export exactly as the app serves it: the same query, profile, encoder, SHA-256 and export-log
+row, read from the streamed response to the last byte. Beside it, in the same run, the
+baseline: the site list's query (fieldapp.queries.sites.select) and json.dumps of its rows.
+Prints seconds and MB for each, and the time until the first 1,000 sites are sent
+(streaming). Target: 50,000 sites to GeoJSON in <= 1 s.
 """
 
 from __future__ import annotations
@@ -15,20 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from map import synthetic_db  # noqa: E402
-
-from fieldapp import create_app, filters  # noqa: E402
-from fieldapp.exports import Requester, export_response  # noqa: E402
-from fieldapp.queries import sites as sites_q  # noqa: E402
+from bench._synthetic import synthetic_db
+from fieldapp import create_app, filters
+from fieldapp.exports import Requester, export_response
+from fieldapp.queries import sites as sites_q
 
 
 def ours(app, agency: str, fmt: str) -> tuple[float, float, int]:

@@ -1,6 +1,6 @@
 """Fault test: 1,000 visits from several clients while the server is killed and restarted.
 
-    .venv/bin/python bench/faults.py [--visits 1000] [--clients 8] [--kills 5]
+    .venv/bin/python -m bench.faults [--visits 1000] [--clients 8] [--kills 5]
 
 Each client sends visits with a phone-minted id, as the outbox does, with random timeouts;
 any failure (timeout, refused connection, reset, 5xx) is retried after a random pause until
@@ -25,9 +25,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from _server import ROOT, Browser, prepare_instance, wait_until_up
-from submit import visit_fields
-
+from bench._server import ROOT, Browser, free_port, prepare_instance, visit_fields, wait_until_up
 from fieldapp.db import connect
 
 
@@ -68,8 +66,6 @@ class KillableServer:
 
 
 def main() -> None:
-    from _server import free_port
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--visits", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=8)

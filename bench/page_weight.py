@@ -1,6 +1,6 @@
 """What the checklist page weighs on first load, as a phone on a fresh cache fetches it.
 
-    .venv/bin/python bench/page_weight.py
+    .venv/bin/python -m bench.page_weight
 
 Serves the app with gunicorn on loopback, signs in as an inspector in headless Chromium at
 390x844, opens a car wash checklist with an empty cache and adds up the bytes that crossed
@@ -10,8 +10,9 @@ the sign-in page as a baseline. Target: the checklist page <= 150 KB in total.
 
 from __future__ import annotations
 
-from _server import LAUNCH_ARGS, PASSWORD, Gunicorn, prepare_instance
 from playwright.sync_api import sync_playwright
+
+from bench._server import LAUNCH_ARGS, PASSWORD, Gunicorn, prepare_instance
 
 LAUNCH = LAUNCH_ARGS
 

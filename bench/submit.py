@@ -1,6 +1,6 @@
 """Visit submissions against gunicorn on loopback, beside a trivial endpoint in the same run.
 
-    .venv/bin/python bench/submit.py [--seconds 10] [--clients 16] [--workers 4]
+    .venv/bin/python -m bench.submit [--seconds 10] [--clients 16] [--workers 4]
 
 The load comes from wrk (Debian package "wrk", written in C) when it is installed, so the
 load generator takes little of the CPU the server needs; otherwise from Python threads,
@@ -21,56 +21,9 @@ import subprocess
 import threading
 import time
 import urllib.parse
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
-from _server import Browser, Gunicorn, percentile, prepare_instance
-
-
-def visit_fields(premises_id: int) -> dict:
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    fields = {
-        "visit_id": str(uuid.uuid4()),
-        "visited_at": now,
-        "location_method": "gps",
-        "latitude": f"{52.63 + premises_id / 10_000:.6f}",
-        "longitude": "-1.130100",
-        "accuracy_m": "12",
-        "fix_at": now,
-        "q-price_basic_wash": "6.00",
-        "q-workers_per_car": "3",
-        "q-minutes_per_car": "15",
-        "notes": "Benchmark visit",
-    }
-    for i, question in enumerate(
-        [
-            "cash_only",
-            "no_receipt",
-            "pay_manager",
-            "overstaffed",
-            "long_hours",
-            "language",
-            "no_contract",
-            "rtw_missing",
-            "fearful",
-            "transported",
-            "no_welfare",
-            "no_ppe",
-            "acid_chemicals",
-            "no_first_aid",
-            "no_el_insurance",
-            "site_hazard",
-            "runoff",
-            "chemical_waste",
-            "no_planning",
-            "no_rates",
-            "no_trader_info",
-            "other_crime",
-        ]
-    ):
-        fields[f"q-{question}"] = ("yes", "no", "not_seen")[i % 3]
-    return fields
+from bench._server import Browser, Gunicorn, percentile, prepare_instance, visit_fields
 
 
 def run(clients: list[Browser], seconds: float, action) -> tuple[int, list[float], int]:
