@@ -1,4 +1,4 @@
-"""Benchmarks of fieldapp: each prints its figures beside a baseline measured in the same run.
+"""Benchmarks of fieldapp: each prints its figures beside its targets and a same-run baseline.
 
 Run them from the repository root, after ``scripts/test`` has set up ``.venv``:
 
@@ -8,6 +8,9 @@ Run them from the repository root, after ``scripts/test`` has set up ``.venv``:
     .venv/bin/python -m bench.export        50,000 sites to GeoJSON against json.dumps
     .venv/bin/python -m bench.faults        1,000 visits while the server is killed and restarted
 
-``bench._server`` starts gunicorn on a throwaway instance and signs clients in;
-``bench._synthetic`` writes a large synthetic register straight to SQLite.
+Each takes ``--help``, and most an option to run at a small size for a quick try. Each exits
+0 only when it met every target it checks, and 1 otherwise, after printing "all targets met"
+or "MISSED: ..." (see ``bench._targets``). ``bench._server`` starts gunicorn on a throwaway
+instance and signs clients in; ``bench._synthetic`` writes a large synthetic register
+straight to SQLite.
 """
