@@ -11,11 +11,17 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+import uuid
+from datetime import UTC, datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+from fieldapp import create_app
+from fieldapp.db import connect, migrate
+from fieldapp.queries import premises as premises_q
+from fieldapp.queries import users as users_q
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 PASSWORD = "benchmark password"
 # Debian's chromium, headless, with nothing reaching out to the internet.
@@ -37,11 +43,6 @@ def free_port() -> int:
 
 def prepare_instance(premises: int = 50) -> Path:
     """A new instance folder with the schema, one user per role and some premises."""
-    from fieldapp import create_app
-    from fieldapp.db import connect, migrate
-    from fieldapp.queries import premises as premises_q
-    from fieldapp.queries import users as users_q
-
     folder = Path(tempfile.mkdtemp(prefix="fieldapp-bench-"))
     (folder / "config.py").write_text("SECRET_KEY = 'benchmark-only'\nTILE_URL = ''\n")
     app = create_app(instance_path=str(folder))
@@ -154,6 +155,51 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing answered at {url} within {seconds:g} s")
+
+
+def visit_fields(premises_id: int) -> dict:
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    fields = {
+        "visit_id": str(uuid.uuid4()),
+        "visited_at": now,
+        "location_method": "gps",
+        "latitude": f"{52.63 + premises_id / 10_000:.6f}",
+        "longitude": "-1.130100",
+        "accuracy_m": "12",
+        "fix_at": now,
+        "q-price_basic_wash": "6.00",
+        "q-workers_per_car": "3",
+        "q-minutes_per_car": "15",
+        "notes": "Benchmark visit",
+    }
+    for i, question in enumerate(
+        [
+            "cash_only",
+            "no_receipt",
+            "pay_manager",
+            "overstaffed",
+            "long_hours",
+            "language",
+            "no_contract",
+            "rtw_missing",
+            "fearful",
+            "transported",
+            "no_welfare",
+            "no_ppe",
+            "acid_chemicals",
+            "no_first_aid",
+            "no_el_insurance",
+            "site_hazard",
+            "runoff",
+            "chemical_waste",
+            "no_planning",
+            "no_rates",
+            "no_trader_info",
+            "other_crime",
+        ]
+    ):
+        fields[f"q-{question}"] = ("yes", "no", "not_seen")[i % 3]
+    return fields
 
 
 def percentile(values: list[float], p: float) -> float:

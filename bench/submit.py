@@ -1,6 +1,6 @@
 """Visit submissions against gunicorn on loopback, beside a trivial endpoint in the same run.
 
-    .venv/bin/python bench/submit.py [--seconds 10] [--clients 16] [--workers 4]
+    .venv/bin/python -m bench.submit [--seconds 10] [--clients 16] [--workers 4]
 
 The load comes from wrk (Debian package "wrk", written in C) when it is installed, so the
 load generator takes little of the CPU the server needs; otherwise from Python threads,
@@ -8,8 +8,8 @@ which on a small machine take as much CPU as the server and lower both figures.
 
 Prints throughput and p50/p99 latency for GET /healthz (the baseline: routing, a session
 check and SELECT 1) and for POST of a full visit (parse, score, one transaction of ~40 rows,
-premises risk refresh, audit). Target: submissions >= 30% of the baseline's throughput,
-p99 <= 50 ms.
+premises risk refresh, audit). Targets: submissions >= 30% of the baseline's throughput,
+p99 <= 50 ms. For a quick try: --seconds 2. Exits 0 if both targets are met, 1 if not.
 """
 
 from __future__ import annotations
@@ -21,56 +21,13 @@ import subprocess
 import threading
 import time
 import urllib.parse
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
-from _server import Browser, Gunicorn, percentile, prepare_instance
+from bench._server import Browser, Gunicorn, percentile, prepare_instance, visit_fields
+from bench._targets import Targets, figure
 
-
-def visit_fields(premises_id: int) -> dict:
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    fields = {
-        "visit_id": str(uuid.uuid4()),
-        "visited_at": now,
-        "location_method": "gps",
-        "latitude": f"{52.63 + premises_id / 10_000:.6f}",
-        "longitude": "-1.130100",
-        "accuracy_m": "12",
-        "fix_at": now,
-        "q-price_basic_wash": "6.00",
-        "q-workers_per_car": "3",
-        "q-minutes_per_car": "15",
-        "notes": "Benchmark visit",
-    }
-    for i, question in enumerate(
-        [
-            "cash_only",
-            "no_receipt",
-            "pay_manager",
-            "overstaffed",
-            "long_hours",
-            "language",
-            "no_contract",
-            "rtw_missing",
-            "fearful",
-            "transported",
-            "no_welfare",
-            "no_ppe",
-            "acid_chemicals",
-            "no_first_aid",
-            "no_el_insurance",
-            "site_hazard",
-            "runoff",
-            "chemical_waste",
-            "no_planning",
-            "no_rates",
-            "no_trader_info",
-            "other_crime",
-        ]
-    ):
-        fields[f"q-{question}"] = ("yes", "no", "not_seen")[i % 3]
-    return fields
+TARGET_SHARE_PERCENT = 30
+TARGET_P99_MS = 50
 
 
 def run(clients: list[Browser], seconds: float, action) -> tuple[int, list[float], int]:
@@ -125,7 +82,8 @@ def wrk(url: str, seconds: float, clients: int, script: str, env: dict | None = 
     return int(requests), int(status_errors), float(p50), float(p99)
 
 
-def main_wrk(server, args) -> None:
+def measure_with_wrk(server, args) -> tuple[float, float, float, float]:
+    """Both loads from wrk: (baseline req/s, baseline p99 ms, submissions req/s, their p99 ms)."""
     client = Browser(server.url)
     fields = {**visit_fields(1), "visit_id": "VISIT_ID"}
     env = {
@@ -142,11 +100,7 @@ def main_wrk(server, args) -> None:
             f"{name:<24} {count / args.seconds:8.0f} req/s   p50 {p50:6.1f} ms   "
             f"p99 {p99:6.1f} ms   error responses {errors}"
         )
-    share = sub[0] / base[0] * 100
-    print(
-        f"submissions run at {share:.0f}% of the baseline's throughput (target >= 30%); "
-        f"p99 {sub[3]:.1f} ms (target <= 50 ms)"
-    )
+    return base[0] / args.seconds, base[3], sub[0] / args.seconds, sub[3]
 
 
 def _cookie_header(client: Browser) -> str:
@@ -157,8 +111,57 @@ def _cookie_header(client: Browser) -> str:
     raise RuntimeError("no cookies")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def measure_with_python(server, args) -> tuple[float, float, float, float]:
+    """Both loads from Python threads: (baseline req/s, baseline p99 ms, submissions req/s,
+    their p99 ms)."""
+    clients = [Browser(server.url) for _ in range(args.clients)]
+    print(f"gunicorn {args.workers} workers, {args.clients} clients, {args.seconds:g} s each")
+    baseline = report(
+        "GET /healthz (baseline)",
+        *run(clients, args.seconds, lambda i, c: c.get("/healthz")[0] == 200),
+        args.seconds,
+    )
+    submit = report(
+        "POST visit",
+        *run(
+            clients,
+            args.seconds,
+            lambda i, c: (
+                c.post(f"/premises/{i % 50 + 1}/visits/new", visit_fields(i % 50 + 1))[0] == 303
+            ),
+        ),
+        args.seconds,
+    )
+    return baseline[0], baseline[1] * 1000, submit[0], submit[1] * 1000
+
+
+def check(base_rate: float, base_p99: float, rate: float, p99: float) -> int:
+    """Check both targets; return the exit code."""
+    targets = Targets()
+    targets.check(
+        "submissions' share of the baseline's throughput",
+        rate / base_rate * 100,
+        TARGET_SHARE_PERCENT,
+        "%",
+        better="higher",
+        baseline=f"GET /healthz {base_rate:.0f} req/s, POST visit {rate:.0f} req/s",
+    )
+    targets.check(
+        "submission p99 latency",
+        p99,
+        TARGET_P99_MS,
+        "ms",
+        baseline=f"GET /healthz p99 {figure(base_p99, 'ms')}",
+    )
+    return targets.finish()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.submit",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
@@ -166,35 +169,12 @@ def main() -> None:
     args = parser.parse_args()
 
     instance = prepare_instance(premises=50)
-    if shutil.which("wrk") and not args.python_clients:
-        with Gunicorn(instance, workers=args.workers) as server:
-            main_wrk(server, args)
-        return
+    with_wrk = shutil.which("wrk") and not args.python_clients
+    measure = measure_with_wrk if with_wrk else measure_with_python
     with Gunicorn(instance, workers=args.workers) as server:
-        clients = [Browser(server.url) for _ in range(args.clients)]
-        print(f"gunicorn {args.workers} workers, {args.clients} clients, {args.seconds:g} s each")
-        baseline = report(
-            "GET /healthz (baseline)",
-            *run(clients, args.seconds, lambda i, c: c.get("/healthz")[0] == 200),
-            args.seconds,
-        )
-        submit = report(
-            "POST visit",
-            *run(
-                clients,
-                args.seconds,
-                lambda i, c: (
-                    c.post(f"/premises/{i % 50 + 1}/visits/new", visit_fields(i % 50 + 1))[0] == 303
-                ),
-            ),
-            args.seconds,
-        )
-    share = submit[0] / baseline[0] * 100
-    print(
-        f"submissions run at {share:.0f}% of the baseline's throughput (target >= 30%); "
-        f"p99 {submit[1] * 1000:.1f} ms (target <= 50 ms)"
-    )
+        figures = measure(server, args)
+    return check(*figures)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
