@@ -17,7 +17,8 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 from fieldapp import create_app
-from fieldapp.db import connect, migrate
+from fieldapp.migrations import migrate
+from fieldapp.queries import connect
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import users as users_q
 

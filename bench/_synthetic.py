@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from fieldapp.db import connect, migrate
+from fieldapp.migrations import migrate
+from fieldapp.queries import connect
 
 BANDS = ["high", "medium", "low", None]
 

@@ -24,9 +24,10 @@ from pathlib import Path
 
 from bench._synthetic import synthetic_db
 from bench._targets import Targets, figure
-from fieldapp import create_app, filters
-from fieldapp.exports import Requester, export_response
+from fieldapp import create_app, sitefilter
+from fieldapp.exports import Requester
 from fieldapp.queries import sites as sites_q
+from fieldapp.web.exports.streaming import export_response
 
 TARGET_GEOJSON_S = 1.0
 
@@ -35,7 +36,7 @@ def ours(app, agency: str, fmt: str) -> tuple[float, float, int]:
     """(seconds, seconds to the first 1,000 sites, bytes) for one export as served."""
     started = time.perf_counter()
     with app.test_request_context(f"/exports/sites.{fmt}?agency={agency}"):
-        response = export_response(filters.SiteFilter(), agency, fmt, Requester("bench", 1))
+        response = export_response(sitefilter.SiteFilter(), agency, fmt, Requester("bench", 1))
     size = 0
     first = 0.0
     # GeoJSON sends its header (marking and metadata) on its own, then 1,000 sites a chunk.
@@ -52,7 +53,7 @@ def baseline(app, db) -> tuple[float, float, int]:
     """(query seconds, json.dumps seconds, bytes): the list's query and json.dumps of it."""
     with app.app_context():
         started = time.perf_counter()
-        rows = sites_q.select(db, filters.SiteFilter())
+        rows = sites_q.select(db, sitefilter.SiteFilter())
         queried = time.perf_counter()
         data = json.dumps(rows).encode()
     return queried - started, time.perf_counter() - queried, len(data)

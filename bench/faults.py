@@ -29,7 +29,7 @@ import uuid
 
 from bench._server import ROOT, Browser, free_port, prepare_instance, visit_fields, wait_until_up
 from bench._targets import Targets
-from fieldapp.db import connect
+from fieldapp.queries import connect
 
 
 class KillableServer:

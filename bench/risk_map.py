@@ -33,7 +33,7 @@ from playwright.sync_api import sync_playwright
 from bench._server import LAUNCH_ARGS, ROOT
 from bench._synthetic import synthetic_db
 from bench._targets import Targets, figure
-from fieldapp import filters, maps
+from fieldapp import maps, sitefilter
 from fieldapp.queries import sites as sites_q
 
 LAUNCH = LAUNCH_ARGS
@@ -60,14 +60,14 @@ ASSETS = {
 
 def ours(db) -> tuple[str, float]:
     started = time.perf_counter()
-    points = sites_q.map_points_json(db, filters.SiteFilter())
+    points = sites_q.map_points_json(db, sitefilter.SiteFilter())
     html = maps.build_map(points, assets=ASSETS, site_url="/s/{id}", premises_url=None)
     return html, time.perf_counter() - started
 
 
 def naive(db) -> tuple[str, float]:
     started = time.perf_counter()
-    rows = sites_q.select(db, filters.SiteFilter())
+    rows = sites_q.select(db, sitefilter.SiteFilter())
     m = folium.Map(location=maps.DEFAULT_CENTRE, zoom_start=7, tiles=None)
     m.options["maxZoom"] = 19
     m.default_js = [("leaflet", ASSETS["leaflet_js"])]
@@ -150,7 +150,7 @@ def time_query(work: Path, premises: int) -> dict[str, float]:
     """The flagged-site query three ways on ``premises`` sites with 10 visits each: median
     ms by use."""
     db = synthetic_db(work / "query.db", premises, visits_per_premises=10)
-    f = filters.parse({"flagged": "1"})
+    f = sitefilter.parse({"flagged": "1"})
     n = len(sites_q.ids(db, f))
     visits = db["visits"].count
     print(f"flagged-site query, {premises:,} premises / {visits:,} visits ({n:,} flagged):")
