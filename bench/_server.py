@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from fieldapp import create_app
+from fieldapp import accounts, create_app
 from fieldapp.migrations import migrate
 from fieldapp.queries import connect
 from fieldapp.queries import premises as premises_q
-from fieldapp.queries import users as users_q
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +50,7 @@ def prepare_instance(premises: int = 50) -> Path:
     migrate(db)
     with app.test_request_context():
         for role in ("inspector", "coordinator", "partner", "admin"):
-            users_q.create(
+            accounts.create(
                 db,
                 username=f"bench.{role}",
                 display_name=f"Bench {role}",

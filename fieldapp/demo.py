@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fieldapp import audit, recording
+from fieldapp import accounts, audit, recording
 from fieldapp.checklists import ChecklistFolder as Reference
 from fieldapp.queries import transaction
 from fieldapp.queries import users as users_q
@@ -112,7 +112,7 @@ def load(
         if users_q.find_by_username(db, username):
             continue
         password = secrets.token_urlsafe(12)
-        users_q.create(
+        accounts.create(
             db, username=username, display_name=name, role=role, password=password, agency=agency
         )
         logins.append((username, password, role, agency))

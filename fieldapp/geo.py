@@ -27,11 +27,11 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from sqlite_utils import Database
 
-from fieldapp.timeutil import now_iso, utcnow
+from fieldapp.queries import geocache as geocache_q
+from fieldapp.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
-CACHE_TABLE = "geocode_cache"  # created by migration m003
 
 # A miss is remembered so a bad address is not re-sent on every page load, but only for a
 # week: OpenStreetMap gains new addresses all the time, and a typo fixed upstream should
@@ -202,7 +202,7 @@ class Geocoder:
         key = normalise_query(query)
         if not key:
             return None
-        row = _cached(db, key)
+        row = geocache_q.get(db, key)
         if row is not None:
             if row["latitude"] is not None:
                 return GeocodeResult(row["latitude"], row["longitude"], row["display_name"], True)
@@ -216,9 +216,9 @@ class Geocoder:
             logger.warning("Geocoder failed for %r: %s", key, error)
             raise GeocoderUnavailable(UNAVAILABLE_MESSAGE) from error
         if location is None:
-            _store(db, key, None, None, None)
+            geocache_q.store(db, key, None, None, None)
             return None
-        _store(db, key, location.latitude, location.longitude, location.address)
+        geocache_q.store(db, key, location.latitude, location.longitude, location.address)
         return GeocodeResult(location.latitude, location.longitude, location.address, False)
 
     def geocode_many(
@@ -257,33 +257,6 @@ def _adapter_factory() -> Callable[..., BaseSyncAdapter]:
     if RequestsAdapter.is_available:
         return partial(RequestsAdapter, max_retries=0)
     return URLLibAdapter
-
-
-def _cached(db: Database, key: str) -> dict | None:
-    """The cache row for a normalised query, or None."""
-    rows = db.query("SELECT * FROM geocode_cache WHERE query = ?", [key])
-    return next(iter(rows), None)
-
-
-def _store(
-    db: Database,
-    key: str,
-    latitude: float | None,
-    longitude: float | None,
-    display_name: str | None,
-) -> None:
-    """Remember an answer (or, with None coordinates, a miss) with the time it was fetched."""
-    db[CACHE_TABLE].insert(
-        {
-            "query": key,
-            "latitude": latitude,
-            "longitude": longitude,
-            "display_name": display_name,
-            "fetched_at": now_iso(),
-        },
-        pk="query",
-        replace=True,
-    )
 
 
 # -- Distances (no network) ------------------------------------------------------------------

@@ -19,8 +19,9 @@ from sqlite_utils import Database
 from fieldapp import audit, geo
 from fieldapp.checklists import Checklist, WageRates, parse_answer
 from fieldapp.photos import Photo
-from fieldapp.queries import one, transaction
 from fieldapp.queries import premises as premises_q
+from fieldapp.queries import transaction
+from fieldapp.queries import visits as visits_q
 from fieldapp.scoring import ScoreResult, score
 from fieldapp.timeutil import now_iso, utcnow
 
@@ -205,11 +206,6 @@ class Stored:
     created: bool
 
 
-def existing(db: Database, visit_id: str) -> dict | None:
-    """A stored visit by id, or None."""
-    return one(db, "SELECT * FROM visits WHERE id = ?", [visit_id])
-
-
 def store(
     db: Database,
     *,
@@ -242,7 +238,7 @@ def store(
     result_dict = result.to_dict()
     result_json = json.dumps(result_dict)
     with transaction(db):
-        found = existing(db, sub.visit_id)  # another worker may have won the race
+        found = visits_q.existing(db, sub.visit_id)  # another worker may have won the race
         if found:
             if found["content_hash"] == content_hash:
                 return Stored(sub.visit_id, created=False)
@@ -288,91 +284,59 @@ def _write(
     amends: dict | None,
     amendment_reason: str | None,
 ) -> None:
-    """All the rows for one visit. Runs inside the caller's write transaction.
-
-    Plain executes rather than sqlite-utils' table helpers: this is the hot path of every
-    submission, and the helpers inspect the schema on each call.
-    """
+    """All the rows for one visit. Runs inside the caller's write transaction."""
     now = now_iso()
-    conn = db.conn
-    conn.execute(
-        "INSERT INTO checklist_versions (hash, checklist_id, version, content, first_used_at) "
-        "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
-        "(SELECT 1 FROM checklist_versions WHERE hash = ?)",
-        [
-            checklist.hash,
-            checklist.id,
-            checklist.version,
-            _snapshot(checklist),
-            now,
-            checklist.hash,
-        ],
+    mismatch = 1 if distance is not None and distance > MISMATCH_DISTANCE_M else 0
+    visits_q.add_checklist_version(
+        db, checklist.hash, checklist.id, checklist.version, _snapshot(checklist), now
     )
-    conn.execute(
-        "INSERT INTO visits (id, premises_id, inspector_id, root_id, revision, amends, "
-        "amendment_reason, visited_at, submitted_at, checklist_hash, checklist_id, "
-        "checklist_version, location_method, latitude, longitude, accuracy_m, fix_at, "
-        "location_reason, distance_m, location_mismatch, score_total, score_maximum, "
-        "score_percentage, band, red_flag_count, result, notes, content_hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?)",
-        [
-            sub.visit_id,
-            premises["id"],
-            inspector_id,
-            amends["root_id"] if amends else sub.visit_id,
-            amends["revision"] + 1 if amends else 1,
-            amends["id"] if amends else None,
-            amendment_reason,
-            sub.visited_at,
-            now,
-            checklist.hash,
-            checklist.id,
-            checklist.version,
-            sub.location_method,
-            sub.latitude,
-            sub.longitude,
-            sub.accuracy_m,
-            sub.fix_at,
-            sub.location_reason or None,
-            distance,
-            1 if distance is not None and distance > MISMATCH_DISTANCE_M else 0,
-            result.total,
-            result.maximum,
-            result.percentage,
-            result.band,
-            len(result.red_flags),
-            result_json,
-            sub.notes or None,
-            content_hash,
-        ],
+    visits_q.insert_visit(
+        db,
+        {
+            "id": sub.visit_id,
+            "premises_id": premises["id"],
+            "inspector_id": inspector_id,
+            "root_id": amends["root_id"] if amends else sub.visit_id,
+            "revision": amends["revision"] + 1 if amends else 1,
+            "amends": amends["id"] if amends else None,
+            "amendment_reason": amendment_reason,
+            "visited_at": sub.visited_at,
+            "submitted_at": now,
+            "checklist_hash": checklist.hash,
+            "checklist_id": checklist.id,
+            "checklist_version": checklist.version,
+            **_location_values(sub, distance, mismatch),
+            "score_total": result.total,
+            "score_maximum": result.maximum,
+            "score_percentage": result.percentage,
+            "band": result.band,
+            "red_flag_count": len(result.red_flags),
+            "result": result_json,
+            "notes": sub.notes or None,
+            "content_hash": content_hash,
+        },
     )
-    conn.executemany(
-        "INSERT INTO answers (visit_id, question_id, value, note) VALUES (?, ?, ?, ?)",
+    visits_q.insert_answers(
+        db,
         [
             (sub.visit_id, question_id, str(value), sub.question_notes.get(question_id))
             for question_id, value in sub.answers.items()
         ],
     )
-    conn.executemany(
-        "INSERT INTO photos (id, visit_id, content_type, size_bytes, sha256, stripped_sha256, "
-        "width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                p.id,
-                sub.visit_id,
-                p.content_type,
-                p.size_bytes,
-                p.sha256,
-                p.stripped_sha256,
-                p.width,
-                p.height,
-                now,
-            )
-            for p in sub.photos
-        ],
-    )
-    mismatch = 1 if distance is not None and distance > MISMATCH_DISTANCE_M else 0
+    visits_q.insert_photos(db, sub.visit_id, sub.photos, now)
+    _apply_to_premises(db, premises, sub, result, result_dict, mismatch, amends)
+
+
+def _apply_to_premises(
+    db: Database,
+    premises: dict,
+    sub: Submission,
+    result: ScoreResult,
+    result_dict: dict,
+    mismatch: int,
+    amends: dict | None,
+) -> None:
+    """Make the visit the premises' current risk if it is the latest, and audit it."""
     latest = {
         "band": result.band,
         "score_percentage": result.percentage,
@@ -394,6 +358,20 @@ def _write(
         photos=len(sub.photos),
         amends=amends["id"] if amends else None,
     )
+
+
+def _location_values(sub: Submission, distance: float | None, mismatch: int) -> dict:
+    """Where the visit was recorded, and how far from the premises' mapped position."""
+    return {
+        "location_method": sub.location_method,
+        "latitude": sub.latitude,
+        "longitude": sub.longitude,
+        "accuracy_m": sub.accuracy_m,
+        "fix_at": sub.fix_at,
+        "location_reason": sub.location_reason or None,
+        "distance_m": distance,
+        "location_mismatch": mismatch,
+    }
 
 
 PHOTO_NAME = re.compile(r"^[0-9a-f-]{36}\.(jpg|png|webp)$")

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from jinja2 import BytecodeCache
 from werkzeug.serving import make_server
 
-from fieldapp import create_app
+from fieldapp import accounts, create_app
 from fieldapp.migrations import migrate
 from fieldapp.queries import connect
 from fieldapp.queries import users as users_q
@@ -24,10 +24,10 @@ def _fast_password_hashing():
     """Cheap Argon2 settings for tests: the real ones cost ~50 ms a hash, by design."""
     from argon2 import PasswordHasher
 
-    real = users_q._hasher
-    users_q._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    real = accounts._hasher
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
-    users_q._hasher = real
+    accounts._hasher = real
 
 
 USERS = {
@@ -75,7 +75,7 @@ def make_app(tmp_path, **overrides):
         for role, (username, name, agency) in USERS.items():
             if users_q.find_by_username(db, username):
                 continue  # a second app on the same database
-            users_q.create(
+            accounts.create(
                 db,
                 username=username,
                 display_name=name,

@@ -2,6 +2,7 @@
 
 import pytest
 
+from fieldapp import accounts
 from fieldapp.queries import users as users_q
 from tests.conftest import parse
 
@@ -91,7 +92,7 @@ def test_admin_resets_a_password(as_role, db):
     admin = as_role("admin")
     target = users_q.find_by_username(db, "ivy.inspector")
     admin.post(f"/admin/users/{target['id']}/password", {"password": "fresh password here"})
-    assert users_q.verify(db, "ivy.inspector", "fresh password here")
+    assert accounts.verify(db, "ivy.inspector", "fresh password here")
     response = admin.post(
         f"/admin/users/{target['id']}/password", {"password": "short"}, expected=200
     )

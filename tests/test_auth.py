@@ -2,6 +2,7 @@
 
 import pytest
 
+from fieldapp import accounts
 from fieldapp.queries import connect
 from fieldapp.queries import users as users_q
 from tests.conftest import PASSWORD, USERS, csrf_token
@@ -106,7 +107,7 @@ def test_disabled_user_cannot_sign_in_and_is_signed_out(app, client, auth, db):
     auth.login("inspector")
     user = users_q.find_by_username(db, USERS["inspector"][0])
     with app.test_request_context():
-        users_q.set_active(db, user["id"], False)
+        accounts.set_active(db, user["id"], False)
     assert client.get("/").status_code == 302  # session no longer valid
     response = auth.login("inspector")
     assert "Enter a correct username and password" in response.get_data(as_text=True)
@@ -117,7 +118,7 @@ def test_password_reset_ends_existing_sessions(app, client, auth, db):
     assert client.get("/").status_code == 200
     user = users_q.find_by_username(db, USERS["inspector"][0])
     with app.test_request_context():
-        users_q.reset_password(db, user["id"], "a brand new password")
+        accounts.reset_password(db, user["id"], "a brand new password")
     assert client.get("/").status_code == 302
     assert auth.login("inspector", password="a brand new password").status_code == 302
 

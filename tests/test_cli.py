@@ -1,5 +1,6 @@
 """Shell commands for users, the database and demo data (run with an app context)."""
 
+from fieldapp import accounts
 from fieldapp.queries import connect
 from fieldapp.queries import users as users_q
 
@@ -32,9 +33,9 @@ def test_users_create_disable_and_reset_password(app, runner):
         args=["users", "reset-password", "new.officer", "--password", "another long password"]
     )
     assert result.exit_code == 0, result.output
-    assert users_q.verify(db, "new.officer", "another long password") is None  # still disabled
+    assert accounts.verify(db, "new.officer", "another long password") is None  # still disabled
     runner.invoke(args=["users", "enable", "new.officer"])
-    assert users_q.verify(db, "new.officer", "another long password")["username"] == "new.officer"
+    assert accounts.verify(db, "new.officer", "another long password")["username"] == "new.officer"
 
     actions = [
         (r["action"], r["username"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from fieldapp import accounts
 from fieldapp.db import get_db
 from fieldapp.permissions import ROLES
 from fieldapp.queries import users as users_q
@@ -28,7 +29,7 @@ def _user_id(username: str) -> int:
 def create_user(username, display_name, role, agency, password) -> None:
     """Create a user account."""
     try:
-        user_id = users_q.create(
+        user_id = accounts.create(
             get_db(),
             username=username,
             display_name=display_name,
@@ -36,7 +37,7 @@ def create_user(username, display_name, role, agency, password) -> None:
             agency=agency,
             password=password,
         )
-    except users_q.UserError as error:
+    except accounts.UserError as error:
         raise click.ClickException(f"{error.field}: {error.message}") from None
     click.echo(f"Created {role} {username} (id {user_id}).")
 
@@ -45,7 +46,7 @@ def create_user(username, display_name, role, agency, password) -> None:
 @click.argument("username")
 def disable_user(username) -> None:
     """Disable an account and end its sessions."""
-    users_q.set_active(get_db(), _user_id(username), False)
+    accounts.set_active(get_db(), _user_id(username), False)
     click.echo(f"Disabled {username}. Their sessions have ended.")
 
 
@@ -53,7 +54,7 @@ def disable_user(username) -> None:
 @click.argument("username")
 def enable_user(username) -> None:
     """Enable a disabled account."""
-    users_q.set_active(get_db(), _user_id(username), True)
+    accounts.set_active(get_db(), _user_id(username), True)
     click.echo(f"Enabled {username}.")
 
 
@@ -63,8 +64,8 @@ def enable_user(username) -> None:
 def reset_user_password(username, password) -> None:
     """Set a new password for an account and end its sessions."""
     try:
-        users_q.reset_password(get_db(), _user_id(username), password)
-    except users_q.UserError as error:
+        accounts.reset_password(get_db(), _user_id(username), password)
+    except accounts.UserError as error:
         raise click.ClickException(f"{error.field}: {error.message}") from None
     click.echo(f"Password for {username} reset. Their sessions have ended.")
 

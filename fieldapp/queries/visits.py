@@ -1,4 +1,8 @@
-"""Reading visits, their answers, photos, revisions and referrals."""
+"""Visits, their answers, photos, revisions and referrals.
+
+The writes are plain executes rather than sqlite-utils' table helpers: they are the hot
+path of every submission, and the helpers inspect the schema on each call.
+"""
 
 from __future__ import annotations
 
@@ -124,4 +128,91 @@ def referrals_for_premises(db: Database, premises_id: int) -> list[dict]:
     """Every referral recorded at a premises, newest first."""
     return query(
         db, "SELECT * FROM referrals WHERE premises_id = ? ORDER BY made_at DESC", [premises_id]
+    )
+
+
+def existing(db: Database, visit_id: str) -> dict | None:
+    """A stored visit by id, or None."""
+    return one(db, "SELECT * FROM visits WHERE id = ?", [visit_id])
+
+
+def add_checklist_version(
+    db: Database, checklist_hash: str, checklist_id: str, version: int, content: str, now: str
+) -> None:
+    """Keep a checklist version's snapshot the first time a visit uses it."""
+    db.conn.execute(
+        "INSERT INTO checklist_versions (hash, checklist_id, version, content, first_used_at) "
+        "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
+        "(SELECT 1 FROM checklist_versions WHERE hash = ?)",
+        [checklist_hash, checklist_id, version, content, now, checklist_hash],
+    )
+
+
+VISIT_COLUMNS = (
+    "id",
+    "premises_id",
+    "inspector_id",
+    "root_id",
+    "revision",
+    "amends",
+    "amendment_reason",
+    "visited_at",
+    "submitted_at",
+    "checklist_hash",
+    "checklist_id",
+    "checklist_version",
+    "location_method",
+    "latitude",
+    "longitude",
+    "accuracy_m",
+    "fix_at",
+    "location_reason",
+    "distance_m",
+    "location_mismatch",
+    "score_total",
+    "score_maximum",
+    "score_percentage",
+    "band",
+    "red_flag_count",
+    "result",
+    "notes",
+    "content_hash",
+)
+_INSERT_VISIT = (
+    f"INSERT INTO visits ({', '.join(VISIT_COLUMNS)}) "  # noqa: S608 - fixed column names
+    f"VALUES ({', '.join('?' for _ in VISIT_COLUMNS)})"
+)
+
+
+def insert_visit(db: Database, values: dict) -> None:
+    """One visit row; ``values`` has every one of VISIT_COLUMNS."""
+    db.conn.execute(_INSERT_VISIT, [values[column] for column in VISIT_COLUMNS])
+
+
+def insert_answers(db: Database, rows: list[tuple]) -> None:
+    """A visit's answers as (visit_id, question_id, value, note)."""
+    db.conn.executemany(
+        "INSERT INTO answers (visit_id, question_id, value, note) VALUES (?, ?, ?, ?)", rows
+    )
+
+
+def insert_photos(db: Database, visit_id: str, photos: list, now: str) -> None:
+    """A visit's photos (fieldapp.photos.Photo records)."""
+    db.conn.executemany(
+        "INSERT INTO photos (id, visit_id, content_type, size_bytes, sha256, stripped_sha256, "
+        "width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                p.id,
+                visit_id,
+                p.content_type,
+                p.size_bytes,
+                p.sha256,
+                p.stripped_sha256,
+                p.width,
+                p.height,
+                now,
+            )
+            for p in photos
+        ],
     )

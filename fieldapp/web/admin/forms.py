@@ -14,8 +14,8 @@ from wtforms import BooleanField, PasswordField, RadioField, SelectField, String
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from fieldapp import agencies
+from fieldapp.accounts import MIN_PASSWORD_LENGTH
 from fieldapp.permissions import ROLE_LABELS
-from fieldapp.queries.users import MIN_PASSWORD_LENGTH
 from fieldapp.web.forms import StripWhitespaceForm
 
 ROLE_HINTS = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from fieldapp import accounts
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import audit as audit_q
@@ -31,7 +32,7 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            users_q.create(
+            accounts.create(
                 get_db(),
                 username=form.username.data,
                 display_name=form.display_name.data,
@@ -39,7 +40,7 @@ def new_user():
                 agency=form.agency.data or None,
                 password=form.password.data,
             )
-        except users_q.UserError as error:
+        except accounts.UserError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
             flash(f"User {form.username.data} created.", "success")
@@ -58,7 +59,7 @@ def edit_user(user_id: int):
             form.role.errors = [*form.role.errors, "You cannot remove your own admin rights"]
         else:
             try:
-                users_q.update(
+                accounts.update(
                     get_db(),
                     user_id,
                     display_name=form.display_name.data,
@@ -66,7 +67,7 @@ def edit_user(user_id: int):
                     agency=form.agency.data or None,
                     active=form.active.data,
                 )
-            except users_q.UserError as error:
+            except accounts.UserError as error:
                 getattr(form, error.field).errors.append(error.message)
             else:
                 flash(f"Changes to {user['username']} saved.", "success")
@@ -81,7 +82,7 @@ def reset_password(user_id: int):
     user = users_q.get(get_db(), user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        users_q.reset_password(get_db(), user_id, form.password.data)
+        accounts.reset_password(get_db(), user_id, form.password.data)
         flash(f"Password for {user['username']} reset. They have been signed out.", "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/reset_password.html", form=form, user=user)

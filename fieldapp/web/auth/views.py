@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from fieldapp import audit
+from fieldapp import accounts, audit
 from fieldapp.db import get_db
 from fieldapp.permissions import allow, public
 from fieldapp.queries import users as users_q
@@ -47,7 +47,7 @@ def login():
         db = get_db()
         cfg = current_app.config
         ip = request.remote_addr
-        if users_q.is_throttled(
+        if accounts.is_throttled(
             db, form.username.data, ip, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCKOUT_MINUTES"]
         ):
             form.username.errors.append(
@@ -58,7 +58,7 @@ def login():
             audit.record("auth.throttled", "users", None, db=db, attempted=form.username.data)
             status = 429
         else:
-            row = users_q.verify(db, form.username.data, form.password.data)
+            row = accounts.verify(db, form.username.data, form.password.data)
             users_q.record_attempt(db, form.username.data, ip, succeeded=row is not None)
             if row is None:
                 form.username.errors.append("Enter a correct username and password")

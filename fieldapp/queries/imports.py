@@ -1,0 +1,68 @@
+"""The register as an import sees it: every premises to match against, and its writes.
+
+The caller holds the transaction (fieldapp.imports.run_import), so a whole file lands or
+none of it does.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlite_utils import Database
+
+from fieldapp.queries import query
+
+
+def register(db: Database) -> list[dict]:
+    """Every premises, with the columns an import compares."""
+    return query(
+        db,
+        "SELECT id, name, sector, address, postcode, local_authority, external_ref, "
+        "latitude, longitude, location_source FROM premises ORDER BY id",
+    )
+
+
+def insert(db: Database, values: dict, created_by: int | None, now: str) -> int:
+    """Add one imported premises; return its id."""
+    cursor = db.conn.execute(
+        "INSERT INTO premises (uuid, name, sector, address, postcode, local_authority, "
+        "external_ref, latitude, longitude, location_source, created_at, created_by, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            str(uuid.uuid4()),
+            values["name"],
+            values["sector"],
+            values["address"],
+            values["postcode"],
+            values["local_authority"] or "",
+            values["external_ref"],
+            values["latitude"],
+            values["longitude"],
+            values["location_source"],
+            now,
+            created_by,
+            now,
+        ],
+    )
+    return int(cursor.lastrowid)
+
+
+def update(db: Database, premises: dict, now: str) -> None:
+    """Write an imported premises' new values."""
+    db.conn.execute(
+        "UPDATE premises SET name = ?, address = ?, postcode = ?, local_authority = ?, "
+        "external_ref = ?, latitude = ?, longitude = ?, location_source = ?, updated_at = ? "
+        "WHERE id = ?",
+        [
+            premises["name"],
+            premises["address"],
+            premises["postcode"],
+            premises["local_authority"],
+            premises["external_ref"],
+            premises["latitude"],
+            premises["longitude"],
+            premises["location_source"],
+            now,
+            premises["id"],
+        ],
+    )
