@@ -14,6 +14,8 @@ from collections.abc import Mapping
 import folium
 from branca.element import Element
 
+from fieldapp.checklists.model import SECTORS
+
 # Where the map opens when a filter matches nothing (Leicester, the demo district).
 DEFAULT_CENTRE = (52.6369, -1.1398)
 
@@ -62,6 +64,8 @@ def build_map(
         "siteUrl": site_url,
         "premisesUrl": premises_url,
         "heat": heat,
+        # Sector names in the order of the sector codes the points carry.
+        "sectors": list(SECTORS.values()),
     }
     # Data as JSON inside a non-executing script tag: "</" can never appear in it because
     # it holds only numbers, and the config is escaped by json.dumps plus the replace.

@@ -12,10 +12,18 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
+from fieldapp.checklists.model import SECTORS
 from fieldapp.queries import query
 from fieldapp.sitefilter import FlagRules, SiteFilter
 
 DEFAULT_RULES = FlagRules()
+# A map point's sector as a number: its place in SECTORS (the map's script names them from
+# the same list). Sector ids are fixed words, safe to write into the SQL.
+_SECTOR_CODE = (
+    "CASE sector "
+    + " ".join(f"WHEN '{sector}' THEN {code}" for code, sector in enumerate(SECTORS))
+    + " END"
+)
 
 # The SQL of each sort the filter allows (fieldapp.sitefilter.SORTS names them).
 SORTS = {
@@ -168,7 +176,7 @@ def map_points_json(
     return db.execute(
         "SELECT coalesce(json_group_array(json_array(id, round(latitude, 5), "  # noqa: S608
         "round(longitude, 5), CASE risk_band WHEN 'high' THEN 3 WHEN 'medium' THEN 2 "
-        "WHEN 'low' THEN 1 ELSE 0 END, CASE sector WHEN 'nail_bar' THEN 1 ELSE 0 END)), '[]') "
+        f"WHEN 'low' THEN 1 ELSE 0 END, {_SECTOR_CODE})), '[]') "
         f"FROM (SELECT * FROM premises WHERE {where_sql} AND latitude IS NOT NULL ORDER BY id)",
         params,
     ).fetchone()[0]

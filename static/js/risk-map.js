@@ -5,12 +5,12 @@
   'use strict'
   const BANDS = { 3: 'High', 2: 'Medium', 1: 'Low', 0: 'No score' }
   const CLASSES = { 3: 'high', 2: 'medium', 1: 'low', 0: 'none' }
-  const SECTORS = { 0: 'Hand car wash', 1: 'Nail bar' }
 
   function start () {
     const config = JSON.parse(document.getElementById('map-config').textContent)
     const points = JSON.parse(document.getElementById('map-points').textContent)
     const map = window[config.mapName]
+    const SECTORS = config.sectors // names by the sector code each point carries
     const L = window.L
 
     const icons = {}
@@ -165,8 +165,8 @@
         box.append(row)
       }
       const shapes = el('div')
-      shapes.append(el('span', '', 'app-marker app-marker--none app-legend__key'), document.createTextNode(' Car wash  '),
-        el('span', '', 'app-marker app-marker--none app-marker--sector-1 app-legend__key'), document.createTextNode(' Nail bar'))
+      shapes.append(el('span', '', 'app-marker app-marker--none app-legend__key'), document.createTextNode(' ' + SECTORS[0] + '  '),
+        el('span', '', 'app-marker app-marker--none app-marker--sector-1 app-legend__key'), document.createTextNode(' ' + SECTORS[1]))
       box.append(shapes)
       box.append(el('p', 'A number is a group of sites; its ring shows the highest risk in it.', 'app-legend__note'))
       return box

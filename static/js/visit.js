@@ -8,6 +8,7 @@ import { answersFromFields, score } from './scoring.js'
 const form = document.getElementById('visit-form')
 const data = form.dataset
 const limit = Number(data.accuracyLimit)
+const mismatchDistance = Number(data.mismatchDistance) // the server's own figure
 const field = (name) => form.elements.namedItem(name)
 const status = document.getElementById('location-status')
 const locateButton = form.querySelector('[data-action="locate"]')
@@ -17,7 +18,7 @@ const mapBox = document.getElementById('location-map')
 function fromPremises (lat, lon) {
   if (data.premisesLat === '') return ''
   const metres = Math.round(distanceM(lat, lon, Number(data.premisesLat), Number(data.premisesLon)))
-  const warning = metres > 250 ? ' That is more than 250 m away: the visit will be marked as a location mismatch.' : ''
+  const warning = metres > mismatchDistance ? ` That is more than ${mismatchDistance} m away: the visit will be marked as a location mismatch.` : ''
   return ` You are ${metres} m from where this premises is recorded.${warning}`
 }
 

@@ -71,6 +71,7 @@ def _form_page(premises, checklist, values, errors, photos, status=200, amend=No
             photos=photos,
             amend=amend,
             accuracy_limit=recording.ACCURACY_LIMIT_M,
+            mismatch_distance=recording.MISMATCH_DISTANCE_M,
             photo_max_mb=current_app.config["PHOTO_MAX_BYTES"] // 1_048_576,
             photo_max_count=current_app.config["PHOTO_MAX_COUNT"],
         ),
