@@ -37,25 +37,7 @@ def build_map(
     URLs: nothing is fetched from a CDN. ``site_url`` has "{id}" where a site's id goes
     (its popup data).
     """
-    m = folium.Map(
-        location=DEFAULT_CENTRE,
-        zoom_start=12,
-        tiles=None,
-        max_zoom=max_zoom,
-        control_scale=True,
-        prefer_canvas=False,
-    )
-    # Clustering needs the map itself to know its deepest zoom, which folium only passes to
-    # tile layers (and there may be none).
-    m.options["maxZoom"] = max_zoom
-    # Folium's defaults pull Leaflet, jQuery, Bootstrap and Font Awesome from public CDNs.
-    # Replace them on this map only (never mutate the shared class lists).
-    m.default_js = [("leaflet", assets["leaflet_js"])]
-    m.default_css = [("leaflet_css", assets["leaflet_css"])]
-    if tile_url:
-        folium.TileLayer(
-            tiles=tile_url, attr=tile_attribution, name="Map", max_zoom=max_zoom, control=False
-        ).add_to(m)
+    m = _base_map(assets, tile_url, tile_attribution, max_zoom)
     root = m.get_root()
     for key in ("map_css",):
         root.header.add_child(Element(f'<link rel="stylesheet" href="{assets[key]}">'))
@@ -85,3 +67,29 @@ def build_map(
 
 
 _POINTS = "@@FIELDAPP-POINTS@@"
+
+
+def _base_map(
+    assets: Mapping[str, str], tile_url: str, tile_attribution: str, max_zoom: int
+) -> folium.Map:
+    """Folium's map with our own Leaflet and, if configured, the tile layer."""
+    m = folium.Map(
+        location=DEFAULT_CENTRE,
+        zoom_start=12,
+        tiles=None,
+        max_zoom=max_zoom,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    # Clustering needs the map itself to know its deepest zoom, which folium only passes to
+    # tile layers (and there may be none).
+    m.options["maxZoom"] = max_zoom
+    # Folium's defaults pull Leaflet, jQuery, Bootstrap and Font Awesome from public CDNs.
+    # Replace them on this map only (never mutate the shared class lists).
+    m.default_js = [("leaflet", assets["leaflet_js"])]
+    m.default_css = [("leaflet_css", assets["leaflet_css"])]
+    if tile_url:
+        folium.TileLayer(
+            tiles=tile_url, attr=tile_attribution, name="Map", max_zoom=max_zoom, control=False
+        ).add_to(m)
+    return m
