@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,19 @@ def invoke_flask(directory: Path, *args: str):
 
 def invoke_standalone(directory: Path, *args: str):
     return CliRunner().invoke(checklists_cli.main, ["--dir", str(directory), *args])
+
+
+def test_the_standalone_check_finds_the_shipped_folder_by_itself():
+    # What an officer runs when the app will not start: no --dir, from the project folder.
+    result = subprocess.run(
+        [sys.executable, "-m", "fieldapp.commands.checklists", "check"],
+        cwd=SHIPPED.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "OK: hand_car_wash" in result.stdout and "OK: nail_bar" in result.stdout
 
 
 @pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])

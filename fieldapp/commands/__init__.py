@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from fieldapp.commands import audit, checklists, db, demo, premises, users
-
 
 def init_app(app: Flask) -> None:
     """Register every command group."""
+    # Imported here, not at the top, so ``python -m fieldapp.commands.checklists`` runs its
+    # module once (it must work while the app cannot start).
+    from fieldapp.commands import audit, checklists, db, demo, premises, users
+
     for group in (
         db.db_group,
         users.users_group,

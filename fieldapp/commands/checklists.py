@@ -3,9 +3,9 @@
 ``flask --app fieldapp checklists check`` validates every file in CHECKLIST_DIR;
 ``flask --app fieldapp checklists lock`` records new checklist versions in ``versions.lock``.
 
-The same commands run without the app as ``python -m fieldapp.checklists_cli [--dir DIR] check``,
-because the app refuses to start while a checklist is broken or unreleased, and the officer fixing
-it still needs to run them.
+The same commands run without the app as
+``python -m fieldapp.commands.checklists [--dir DIR] check``, because the app refuses to
+start while a checklist is broken or unreleased, and the officer fixing it still needs them.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from fieldapp.checklists import (
     lock_checklists,
     skipped_files,
 )
+from fieldapp.config import ROOT
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "checklists"
+DEFAULT_DIR = ROOT / "checklists"
 
 group = AppGroup("checklists", help="Check and release the inspection checklists.")
 
