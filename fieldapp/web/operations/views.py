@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user
 
 from fieldapp import agencies, geo, sitefilter
+from fieldapp import operations as ops
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import operations as ops_q
@@ -74,12 +75,12 @@ def distance_text(metres: float | None) -> str:
 
 
 # The premises page lists operation outcomes too.
-bp.add_app_template_global(ops_q.ENFORCEMENT_ACTIONS, "ENFORCEMENT_ACTIONS")
+bp.add_app_template_global(ops.ENFORCEMENT_ACTIONS, "ENFORCEMENT_ACTIONS")
 
 
 @bp.context_processor
 def _labels() -> dict:
-    return {"agency_label": agency_label, "REFERRALS": ops_q.REFERRALS}
+    return {"agency_label": agency_label, "REFERRALS": ops.REFERRALS}
 
 
 def _site_choices(rows: list[dict]) -> list[tuple[str, str]]:
@@ -209,21 +210,21 @@ def _selection() -> tuple[sitefilter.SiteFilter, list[dict], str | None, str]:
         return f, [], "The filters have a problem: go back and correct them.", ""
     db = get_db()
     if request.args.get("take") == "all":
-        rows = sites_q.select(db, f, limit=ops_q.MAX_SITES + 1, rules=flag_rules())
+        rows = sites_q.select(db, f, limit=ops.MAX_SITES + 1, rules=flag_rules())
         described = f"every site in the filter: {f.describe()}"
-        if len(rows) > ops_q.MAX_SITES:
+        if len(rows) > ops.MAX_SITES:
             total = sites_q.counts(db, f, rules=flag_rules())["total"]
             return (
                 f,
                 [],
                 f"These filters match {total} sites. An operation can have at most "
-                f"{ops_q.MAX_SITES}: narrow the filters, or tick the sites you want.",
+                f"{ops.MAX_SITES}: narrow the filters, or tick the sites you want.",
                 described,
             )
     else:
         ticked = [int(v) for v in request.args.getlist("site") if v.isdigit()]
-        if len(ticked) > ops_q.MAX_SITES:
-            return f, [], f"Tick at most {ops_q.MAX_SITES} sites.", ""
+        if len(ticked) > ops.MAX_SITES:
+            return f, [], f"Tick at most {ops.MAX_SITES} sites.", ""
         found = {r["id"]: r for r in ops_q.premises_rows(db, ticked)}
         rows = [found[i] for i in dict.fromkeys(ticked) if i in found]
         described = f"{len(rows)} ticked from the filter: {f.describe()}"
@@ -243,7 +244,7 @@ def new():
         if error:
             _start_error(form, error)
         else:
-            operation_id = ops_q.create(
+            operation_id = ops.create(
                 get_db(),
                 details=_details(form, start),
                 partners=_partners(form),
@@ -277,7 +278,7 @@ def detail(operation_id: int):
     return render_template(
         "operations/detail.html",
         op=op,
-        route=ops_q.route(op, rows),
+        route=ops.route(op, rows),
         outcomes=ops_q.outcomes(db, operation_id),
         q=q,
         matches=matches if q else None,
@@ -299,7 +300,7 @@ def edit(operation_id: int):
         if error:
             _start_error(form, error)
         else:
-            ops_q.update(db, operation_id, details=_details(form, start), partners=_partners(form))
+            ops.update(db, operation_id, details=_details(form, start), partners=_partners(form))
             flash("Operation details saved.", "success")
             return redirect(url_for("operations.detail", operation_id=operation_id), code=303)
     return render_template(
@@ -340,9 +341,9 @@ def add_site(operation_id: int):
     db = get_db()
     premises_id = request.form.get("premises_id", type=int)
     site = premises_q.get(db, premises_id or 0)
-    if len(ops_q.sites(db, operation_id, flag_rules())) >= ops_q.MAX_SITES:
-        flash(f"An operation can have at most {ops_q.MAX_SITES} sites.", "info")
-    elif ops_q.add_sites(db, operation_id, [site["id"]]):
+    if len(ops_q.sites(db, operation_id, flag_rules())) >= ops.MAX_SITES:
+        flash(f"An operation can have at most {ops.MAX_SITES} sites.", "info")
+    elif ops.add_sites(db, operation_id, [site["id"]]):
         flash(f"{site['name']} added.", "success")
     return redirect(url_for("operations.detail", operation_id=operation_id) + "#route", code=303)
 
@@ -352,7 +353,7 @@ def add_site(operation_id: int):
 def optimise(operation_id: int):
     """Re-run the route optimiser, replacing any order set by hand."""
     _operation(operation_id)
-    planned = ops_q.optimise(get_db(), operation_id)
+    planned = ops.optimise(get_db(), operation_id)
     flash(f"Route re-planned: {distance_text(planned.total_m)} in all.", "success")
     return redirect(url_for("operations.detail", operation_id=operation_id) + "#route", code=303)
 
@@ -371,7 +372,7 @@ def brief(operation_id: int):
     op = _operation(operation_id)
     db = get_db()
     rows = ops_q.sites(db, operation_id, flag_rules())
-    route = ops_q.route(op, rows)
+    route = ops.route(op, rows)
     months = agencies.hazard_months()
     found = ops_q.findings(db, [r["id"] for r in rows], _months_ago(months))
     invited = set(op["partners"]) | {op["lead_agency"]}
@@ -431,14 +432,14 @@ def outcome(operation_id: int, premises_id: int):
     if request.method == "GET" and saved:
         form.visited.data = "yes" if saved["visited"] else "no"
         form.not_visited_reason.data = saved["not_visited_reason"] or ""
-        for name in ops_q.COUNTS:
+        for name in ops.COUNTS:
             getattr(form, name).data = saved[name]
         form.enforcement_actions.data = saved["enforcement_actions"]
         form.note.data = saved["note"]
     if form.validate_on_submit():
         action = form.flag_action.data
         flag = (action, form.flag_reason.data) if action != "leave" else None
-        ops_q.save_outcome(
+        ops.save_outcome(
             db, operation_id, premises_id, form.values(), user_id=current_user.id, flag=flag
         )
         flash(f"Outcome saved for {site['name']}.", "success")
@@ -459,7 +460,7 @@ def summary(operation_id: int):
         op=op,
         rows=rows,
         results=results,
-        totals=ops_q.totals(results.values()),
+        totals=ops.totals(results.values()),
     )
 
 
@@ -495,5 +496,5 @@ def figures():
         start=start,
         end=end,
         errors=errors,
-        figures=ops_q.figures(get_db(), start, end),
+        figures=ops.figures(get_db(), start, end),
     )
