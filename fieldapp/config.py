@@ -6,6 +6,7 @@ Order of precedence (later wins): the defaults below, then ``instance/config.py`
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 from datetime import timedelta
@@ -18,72 +19,85 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and tests
 
 
+# Settings that do not depend on the instance folder. defaults() hands out a deep copy, so one
+# app changing a list (FLAG_BANDS, COMPRESS_MIMETYPES...) never changes another's.
+DEFAULTS: dict = {
+    "SECRET_KEY": DEV_SECRET_KEY,
+    "CHECKLIST_DIR": str(ROOT / "checklists"),
+    "SERVICE_NAME": "Fieldapp",
+    "COUNCIL_NAME": "Demo District Council",
+    # Sessions: an officer's shift, not a week. HttpOnly and SameSite always; Secure is
+    # added per request when the request arrived over HTTPS (see sessions.py).
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_NAME": "fieldapp_session",
+    # A checklist can take longer than an hour on site; the token lives as long as the
+    # session so a slow visit is not refused on submit.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
+    # Sign-in throttling: this many failures within the window locks the account (and,
+    # at four times the number, the address) until the window has passed.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCKOUT_MINUTES": 15,
+    # Set when running behind a reverse proxy that terminates HTTPS (number of proxies).
+    "PROXY_FIX": 0,
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # A premises is flagged when its current band is one of these, or a red flag was
+    # recorded within this many months, unless a coordinator unflagged it by hand.
+    "FLAG_BANDS": ["high"],
+    "FLAG_RED_FLAG_MONTHS": 12,
+    # Compress CSS, JavaScript and data, not HTML pages: pages carry form tokens next to
+    # text people typed, which compression can leak over HTTPS (the BREACH attack).
+    "COMPRESS_MIMETYPES": [
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+        "image/svg+xml",
+    ],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    # Browsers keep CSS and JavaScript for an hour, so a phone on a weak signal fetches
+    # them once per shift, and a new release reaches everyone the same day.
+    "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+    # Photos: checked on the phone before upload too, so the officer hears early.
+    "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
+    "PHOTO_MAX_COUNT": 10,
+    # Premises imports: uploaded files wait in IMPORT_DIR (see INSTANCE_PATHS) between "check"
+    # and "import"; addresses are looked up this many at a time (and for at most this long)
+    # per request.
+    "IMPORT_LOOKUP_BATCH": 10,
+    "IMPORT_LOOKUP_SECONDS": 10,
+    # Address lookup (Nominatim). Empty URL = off: nothing leaves the server unless set.
+    # The public server needs a real user agent with contact details and 1 request/s.
+    "GEOCODER_URL": "",
+    "GEOCODER_USER_AGENT": "",
+    "GEOCODER_MIN_DELAY_SECONDS": 1.0,
+    "GEOCODER_TIMEOUT_SECONDS": 5.0,
+    "GEOCODER_COUNTRY_CODES": "gb",
+    # Map tiles are the one thing browsers fetch from elsewhere. Empty URL = no tiles
+    # (markers on a blank background), for networks that block tile servers.
+    "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "TILE_ATTRIBUTION": "&copy; OpenStreetMap contributors",
+    "TILE_MAX_ZOOM": 19,
+}
+
+# Files and folders inside the instance folder, by setting.
+INSTANCE_PATHS = {
+    "DATABASE": "fieldapp.db",
+    "UPLOAD_DIR": "uploads",
+    "IMPORT_DIR": "imports",
+}
+
+
 def defaults(instance_path: str) -> dict:
     """Return the default settings for an app whose instance folder is ``instance_path``."""
-    return {
-        "SECRET_KEY": DEV_SECRET_KEY,
-        "DATABASE": os.path.join(instance_path, "fieldapp.db"),
-        "UPLOAD_DIR": os.path.join(instance_path, "uploads"),
-        "CHECKLIST_DIR": str(ROOT / "checklists"),
-        "SERVICE_NAME": "Fieldapp",
-        "COUNCIL_NAME": "Demo District Council",
-        # Sessions: an officer's shift, not a week. HttpOnly and SameSite always; Secure is
-        # added per request when the request arrived over HTTPS (see sessions.py).
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": False,
-        "SESSION_COOKIE_NAME": "fieldapp_session",
-        # A checklist can take longer than an hour on site; the token lives as long as the
-        # session so a slow visit is not refused on submit.
-        "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
-        # Sign-in throttling: this many failures within the window locks the account (and,
-        # at four times the number, the address) until the window has passed.
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCKOUT_MINUTES": 15,
-        # Set when running behind a reverse proxy that terminates HTTPS (number of proxies).
-        "PROXY_FIX": 0,
-        "SQLITE_BUSY_TIMEOUT_MS": 5000,
-        # A premises is flagged when its current band is one of these, or a red flag was
-        # recorded within this many months, unless a coordinator unflagged it by hand.
-        "FLAG_BANDS": ["high"],
-        "FLAG_RED_FLAG_MONTHS": 12,
-        # Compress CSS, JavaScript and data, not HTML pages: pages carry form tokens next to
-        # text people typed, which compression can leak over HTTPS (the BREACH attack).
-        "COMPRESS_MIMETYPES": [
-            "text/css",
-            "text/javascript",
-            "application/javascript",
-            "application/json",
-            "application/geo+json",
-            "image/svg+xml",
-        ],
-        "COMPRESS_ALGORITHM": ["br", "gzip"],
-        # Browsers keep CSS and JavaScript for an hour, so a phone on a weak signal fetches
-        # them once per shift, and a new release reaches everyone the same day.
-        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
-        # Photos: checked on the phone before upload too, so the officer hears early.
-        "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
-        "PHOTO_MAX_COUNT": 10,
-        # Premises imports: uploaded files wait here between "check" and "import"; addresses
-        # are looked up this many at a time (and for at most this long) per request.
-        "IMPORT_DIR": os.path.join(instance_path, "imports"),
-        "IMPORT_LOOKUP_BATCH": 10,
-        "IMPORT_LOOKUP_SECONDS": 10,
-        # Address lookup (Nominatim). Empty URL = off: nothing leaves the server unless set.
-        # The public server needs a real user agent with contact details and 1 request/s.
-        "GEOCODER_URL": "",
-        "GEOCODER_USER_AGENT": "",
-        "GEOCODER_MIN_DELAY_SECONDS": 1.0,
-        "GEOCODER_TIMEOUT_SECONDS": 5.0,
-        "GEOCODER_COUNTRY_CODES": "gb",
-        # Map tiles are the one thing browsers fetch from elsewhere. Empty URL = no tiles
-        # (markers on a blank background), for networks that block tile servers.
-        "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "TILE_ATTRIBUTION": "&copy; OpenStreetMap contributors",
-        "TILE_MAX_ZOOM": 19,
-    }
+    settings = copy.deepcopy(DEFAULTS)
+    for key, name in INSTANCE_PATHS.items():
+        settings[key] = os.path.join(instance_path, name)
+    return settings
 
 
 def write_instance_config(path: Path) -> bool:

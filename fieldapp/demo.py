@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from fieldapp import accounts, audit, recording
 from fieldapp.checklists import ChecklistFolder as Reference
+from fieldapp.queries import premises as premises_q
 from fieldapp.queries import transaction
 from fieldapp.queries import users as users_q
 from fieldapp.timeutil import now_iso, utcnow
@@ -170,7 +171,7 @@ def load_visits(db: Database, rng: random.Random, reference: Reference, inspecto
     """Give most demo premises a history of visits over the last two years."""
     today = utcnow().date()
     count = 0
-    rows = list(db.query("SELECT * FROM premises WHERE location_source = 'demo' ORDER BY id"))
+    rows = premises_q.demo_rows(db)
     # Tiers are handed out by quota, not by chance, so the share of high-risk visits stays
     # near a third for car washes (as the Clewer Initiative's app reports from real use)
     # whatever the seed.

@@ -113,6 +113,40 @@ def score(
     or an answer of the wrong kind, since either means the form and checklist disagree.
     """
     _check_answers(checklist, answers)
+    contributions, not_checked = _answered_indicators(checklist, answers)
+    price_checks, price_notes, priced, unpriced = _price_contributions(
+        checklist, answers, visit_date, wage_rates
+    )
+    contributions += priced
+    not_checked += unpriced
+    total = sum(c.points for c in contributions)
+    maximum = sum(c.weight for c in contributions)
+    red_flags = tuple(c for c in contributions if c.red_flag and c.answer == "yes")
+    band = _band(checklist, total, maximum, red_flags)
+    percentage = percent_one_decimal(total, maximum) if maximum else None
+    summary = _summary(total, maximum, percentage, band, len(contributions), red_flags)
+    explanation = _explanation(summary, red_flags, price_notes, not_checked, maximum)
+    return ScoreResult(
+        checklist_id=checklist.id,
+        checklist_version=checklist.version,
+        checklist_hash=checklist.hash,
+        visit_date=visit_date,
+        contributions=tuple(contributions),
+        total=total,
+        maximum=maximum,
+        percentage=percentage,
+        band=band,
+        red_flags=red_flags,
+        not_checked=tuple(not_checked),
+        price_checks=tuple(price_checks),
+        explanation=tuple(explanation),
+    )
+
+
+def _answered_indicators(
+    checklist: Checklist, answers: Mapping[str, object]
+) -> tuple[list[Contribution], list[str]]:
+    """The yes/no indicators answered yes or no, and the ids of those not seen or not answered."""
     contributions: list[Contribution] = []
     not_checked: list[str] = []
     for indicator in checklist.indicators:
@@ -133,9 +167,24 @@ def score(
             )
         else:
             not_checked.append(indicator.id)
+    return contributions, not_checked
 
+
+def _price_contributions(
+    checklist: Checklist,
+    answers: Mapping[str, object],
+    visit_date: date,
+    wage_rates: WageRates,
+) -> tuple[list[PriceCheck], list[str], list[Contribution], list[str]]:
+    """Make each price check the answers allow.
+
+    Returns the checks made, one note per computed indicator (made or not), a contribution per
+    check made and the ids of the computed indicators that could not be checked.
+    """
     price_checks: list[PriceCheck] = []
     price_notes: list[str] = []
+    contributions: list[Contribution] = []
+    not_checked: list[str] = []
     for computed in checklist.computed:
         check, note = _price_check(computed, answers, visit_date, wage_rates)
         price_notes.append(note)
@@ -154,14 +203,18 @@ def score(
                 points=computed.weight if check.triggered else 0,
             )
         )
+    return price_checks, price_notes, contributions, not_checked
 
-    total = sum(c.points for c in contributions)
-    maximum = sum(c.weight for c in contributions)
-    red_flags = tuple(c for c in contributions if c.red_flag and c.answer == "yes")
-    band = _band(checklist, total, maximum, red_flags)
-    percentage = percent_one_decimal(total, maximum) if maximum else None
 
-    explanation = [_summary(total, maximum, percentage, band, len(contributions), red_flags)]
+def _explanation(
+    summary: str,
+    red_flags: tuple[Contribution, ...],
+    price_notes: list[str],
+    not_checked: list[str],
+    maximum: int,
+) -> list[str]:
+    """The summary line, then each red flag, each price note and what was left out."""
+    explanation = [summary]
     explanation += [
         f"Red flag: {flag.question} Answered yes, so the risk is high whatever the score."
         for flag in red_flags
@@ -172,21 +225,7 @@ def score(
             f"{_plural(len(not_checked), 'indicator')} not seen or not answered "
             f"{'is' if len(not_checked) == 1 else 'are'} left out of the score."
         )
-    return ScoreResult(
-        checklist_id=checklist.id,
-        checklist_version=checklist.version,
-        checklist_hash=checklist.hash,
-        visit_date=visit_date,
-        contributions=tuple(contributions),
-        total=total,
-        maximum=maximum,
-        percentage=percentage,
-        band=band,
-        red_flags=red_flags,
-        not_checked=tuple(not_checked),
-        price_checks=tuple(price_checks),
-        explanation=tuple(explanation),
-    )
+    return explanation
 
 
 def _check_answers(checklist: Checklist, answers: Mapping[str, object]) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from fieldapp import agencies
+from fieldapp import operations as ops
 from fieldapp import sitefilter as filters
 from fieldapp.queries import operations as ops_q
 from fieldapp.queries import sites as sites_q
@@ -108,7 +109,7 @@ def test_only_the_ticked_sites_go_in(coordinator, register, db):
 def test_a_selection_that_cannot_be_planned_says_why(
     coordinator, register, db, monkeypatch, query, message
 ):
-    monkeypatch.setattr(ops_q, "MAX_SITES", 5)
+    monkeypatch.setattr(ops, "MAX_SITES", 5)
     page = coordinator.get(f"/operations/new?{query}")
     assert message in page.select_one("#selection-problem").text
     assert page.select_one("form#operation-form") is None
@@ -653,7 +654,7 @@ def test_operation_totals_add_up_outcome_rows():
             "enforcement_actions": [],
         },
     ]
-    totals = ops_q.totals(rows)
+    totals = ops.totals(rows)
     assert (totals["recorded"], totals["visited"], totals["not_visited"]) == (2, 1, 1)
     assert (totals["potential_victims"], totals["referrals"], totals["enforcement"]) == (2, 2, 2)
     assert totals["actions"]["arrest"] == 1 and totals["actions"]["civil_penalty"] == 0

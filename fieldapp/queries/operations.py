@@ -1,7 +1,9 @@
-"""Joint operations: the plan (sites in visiting order, partners), outcomes and figures.
+"""Joint operations: the SQL for plans (sites in visiting order, partners), outcomes and figures.
 
-Every write is audited in the same transaction. Outcomes hold counts and action types only:
-never who a worker or potential victim is.
+The rules (visiting order, what an outcome holds, totals) are in :mod:`fieldapp.operations`,
+which groups these writes in one transaction. The writes made here on their own (taking a
+site off, moving one by hand) are audited in the same transaction. Outcomes hold counts and
+action types only: never who a worker or potential victim is.
 """
 
 from __future__ import annotations
@@ -12,117 +14,62 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from fieldapp import audit, routing
+from fieldapp import audit
 from fieldapp.agencies import Finding
 from fieldapp.queries import NotFoundError, one, one_or_missing, query, transaction
 from fieldapp.queries.sites import DEFAULT_RULES, flag_column
 from fieldapp.sitefilter import FlagRules
 from fieldapp.timeutil import now_iso
 
-# "Tens of sites": more than this is not one day's operation, and the route page would be
-# unreadable on a phone.
-MAX_SITES = 60
-
-REFERRALS = {
-    "referrals_nrm": "NRM referrals",
-    "referrals_duty_to_notify": "Duty to Notify referrals",
-    "referrals_childrens_services": "Children's services referrals",
-}
-ENFORCEMENT_ACTIONS = {
-    "prohibition_notice": "Prohibition notice",
-    "improvement_notice": "Improvement notice",
-    "arrest": "Arrest",
-    "civil_penalty": "Civil penalty",
-    "closure": "Closure",
-    "referral_other_agency": "Referral to another agency",
-}
-COUNTS = ("workers_spoken_to", "potential_victims", *REFERRALS)
-DETAIL_FIELDS = (
-    "name",
-    "operation_date",
-    "lead_agency",
-    "briefing",
-    "start_address",
-    "start_latitude",
-    "start_longitude",
-)
-
-
 # -- The plan ----------------------------------------------------------------------------------
 
 
-def create(
-    db: Database,
-    *,
-    details: dict,
-    partners: Sequence[str],
-    premises_ids: Sequence[int],
-    source_filter: str,
-    user_id: int,
-) -> int:
-    """Add an operation with its partners and sites, put the sites in a short visiting
-    order, and audit it; return its id."""
+def insert(db: Database, *, details: dict, source_filter: str, user_id: int) -> int:
+    """Add the operation's own row (name, date, lead agency, briefing, start); return its id."""
     now = now_iso()
-    with transaction(db):
-        cursor = db.execute(
-            "INSERT INTO operations (name, operation_date, lead_agency, briefing, start_address, "
-            "start_latitude, start_longitude, source_filter, created_at, created_by, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*(details[k] for k in DETAIL_FIELDS), source_filter, now, user_id, now],
-        )
-        operation_id = cursor.lastrowid
-        _set_partners(db, operation_id, partners)
-        unique = list(dict.fromkeys(premises_ids))
-        db.conn.executemany(
-            "INSERT INTO operation_sites (operation_id, premises_id, position) VALUES (?, ?, ?)",
-            [(operation_id, pid, n) for n, pid in enumerate(unique, start=1)],
-        )
-        _optimise(db, operation_id)
-        audit.record(
-            "operation.create",
-            "operations",
-            operation_id,
-            db=db,
-            name=details["name"],
-            operation_date=details["operation_date"],
-            lead_agency=details["lead_agency"],
-            partners=list(partners),
-            sites=unique,
-            source_filter=source_filter,
-        )
-    return operation_id
+    cursor = db.execute(
+        "INSERT INTO operations (name, operation_date, lead_agency, briefing, start_address, "
+        "start_latitude, start_longitude, source_filter, created_at, created_by, updated_at) "
+        "VALUES (:name, :operation_date, :lead_agency, :briefing, :start_address, "
+        ":start_latitude, :start_longitude, :source_filter, :now, :user_id, :now)",
+        {**details, "source_filter": source_filter, "now": now, "user_id": user_id},
+    )
+    return cursor.lastrowid
 
 
-def update(db: Database, operation_id: int, *, details: dict, partners: Sequence[str]) -> None:
-    """Change an operation's details and partners; re-plan the route if the start moved and
-    the order is still the optimiser's."""
-    before = get(db, operation_id)
-    with transaction(db):
-        db.execute(
-            "UPDATE operations SET name = ?, operation_date = ?, lead_agency = ?, briefing = ?, "
-            "start_address = ?, start_latitude = ?, start_longitude = ?, updated_at = ? "
-            "WHERE id = ?",
-            [*(details[k] for k in DETAIL_FIELDS), now_iso(), operation_id],
-        )
-        _set_partners(db, operation_id, partners)
-        moved = (before["start_latitude"], before["start_longitude"]) != (
-            details["start_latitude"],
-            details["start_longitude"],
-        )
-        if moved and not before["order_is_manual"]:
-            _optimise(db, operation_id)
-        changed = {k: details[k] for k in DETAIL_FIELDS if before[k] != details[k]}
-        if sorted(before["partners"]) != sorted(partners):
-            changed["partners"] = list(partners)
-        audit.record("operation.update", "operations", operation_id, db=db, **changed)
+def update_details(db: Database, operation_id: int, details: dict) -> None:
+    """Change the operation's name, date, lead agency, briefing and start."""
+    db.execute(
+        "UPDATE operations SET name = :name, operation_date = :operation_date, "
+        "lead_agency = :lead_agency, briefing = :briefing, start_address = :start_address, "
+        "start_latitude = :start_latitude, start_longitude = :start_longitude, "
+        "updated_at = :now WHERE id = :id",
+        {**details, "now": now_iso(), "id": operation_id},
+    )
 
 
-def _set_partners(db: Database, operation_id: int, partners: Iterable[str]) -> None:
+def set_partners(db: Database, operation_id: int, partners: Iterable[str]) -> None:
+    """Replace the operation's partner agencies (a repeat is kept once)."""
     db.execute("DELETE FROM operation_partners WHERE operation_id = ?", [operation_id])
     db.conn.executemany(
         "INSERT INTO operation_partners (operation_id, agency) VALUES (?, ?)",
         [(operation_id, agency) for agency in dict.fromkeys(partners)],
     )
+
+
+def insert_sites(
+    db: Database, operation_id: int, premises_ids: Sequence[int], after: int = 0
+) -> None:
+    """Add premises to the operation in the order given, numbered on from ``after``."""
+    db.conn.executemany(
+        "INSERT INTO operation_sites (operation_id, premises_id, position) VALUES (?, ?, ?)",
+        [(operation_id, pid, after + n) for n, pid in enumerate(premises_ids, start=1)],
+    )
+
+
+def operation_row(db: Database, operation_id: int) -> dict | None:
+    """The operation's own row, without its partners or who made it."""
+    return one(db, "SELECT * FROM operations WHERE id = ?", [operation_id])
 
 
 def get(db: Database, operation_id: int) -> dict:
@@ -196,87 +143,20 @@ def premises_rows(db: Database, premises_ids: Sequence[int]) -> list[dict]:
     return query(db, f"SELECT * FROM premises WHERE id IN ({marks})", list(premises_ids))  # noqa: S608
 
 
-def _start(op: dict) -> routing.Point | None:
-    if op["start_latitude"] is None or op["start_longitude"] is None:
-        return None
-    return (op["start_latitude"], op["start_longitude"])
-
-
-def _located(row: dict) -> bool:
-    return row["latitude"] is not None and row["longitude"] is not None
-
-
-def route(op: dict, rows: list[dict]) -> dict:
-    """The route as it stands: each located site gets ``stop`` (1, 2, ...), ``leg_m`` and
-    ``cumulative_m``; sites with no location are listed apart, as they cannot be placed."""
-    located = [r for r in rows if _located(r)]
-    measured = routing.measure(_start(op), [(r["latitude"], r["longitude"]) for r in located])
-    cumulative = 0.0
-    for stop, (row, leg) in enumerate(zip(located, measured.legs, strict=True), start=1):
-        cumulative += leg
-        row.update(stop=stop, leg_m=leg, cumulative_m=cumulative)
-    return {
-        "stops": located,
-        "unplaced": [r for r in rows if not _located(r)],
-        "total_m": measured.total_m,
-    }
-
-
-def _write_order(db: Database, operation_id: int, premises_ids: Sequence[int]) -> None:
+def write_order(db: Database, operation_id: int, premises_ids: Sequence[int]) -> None:
+    """Number the operation's sites 1, 2, ... in the order of ``premises_ids``."""
     db.conn.executemany(
         "UPDATE operation_sites SET position = ? WHERE operation_id = ? AND premises_id = ?",
         [(n, operation_id, pid) for n, pid in enumerate(premises_ids, start=1)],
     )
 
 
-def _optimise(db: Database, operation_id: int) -> routing.Route:
-    """Put the sites in the optimiser's order (unlocated sites last, in their old order)."""
-    op = one(db, "SELECT * FROM operations WHERE id = ?", [operation_id])
-    rows = sites(db, operation_id)
-    located = [r for r in rows if _located(r)]
-    planned = routing.plan(_start(op), [(r["latitude"], r["longitude"]) for r in located])
-    order = [located[i]["id"] for i in planned.order] + [r["id"] for r in rows if not _located(r)]
-    _write_order(db, operation_id, order)
+def mark_optimised(db: Database, operation_id: int) -> None:
+    """Record that the order is the optimiser's again, not one set by hand."""
     db.execute(
         "UPDATE operations SET order_is_manual = 0, updated_at = ? WHERE id = ?",
         [now_iso(), operation_id],
     )
-    return planned
-
-
-def optimise(db: Database, operation_id: int) -> routing.Route:
-    """Re-run the optimiser (dropping any hand-made order) and audit it."""
-    with transaction(db):
-        planned = _optimise(db, operation_id)
-        audit.record(
-            "operation.optimise",
-            "operations",
-            operation_id,
-            db=db,
-            total_m=round(planned.total_m),
-        )
-    return planned
-
-
-def add_sites(db: Database, operation_id: int, premises_ids: Sequence[int]) -> list[int]:
-    """Add premises not already in the operation; return the ids added. The optimiser
-    places them unless the coordinator has set the order by hand (then they go last)."""
-    op = get(db, operation_id)
-    present = {r["premises_id"] for r in _site_ids(db, operation_id)}
-    new = [pid for pid in dict.fromkeys(premises_ids) if pid not in present]
-    if not new:
-        return []
-    with transaction(db):
-        last = len(present)
-        db.conn.executemany(
-            "INSERT INTO operation_sites (operation_id, premises_id, position) VALUES (?, ?, ?)",
-            [(operation_id, pid, last + n) for n, pid in enumerate(new, start=1)],
-        )
-        if not op["order_is_manual"]:
-            _optimise(db, operation_id)
-        _touch(db, operation_id)
-        audit.record("operation.add_sites", "operations", operation_id, db=db, premises_ids=new)
-    return new
 
 
 def remove_site(db: Database, operation_id: int, premises_id: int) -> None:
@@ -287,8 +167,8 @@ def remove_site(db: Database, operation_id: int, premises_id: int) -> None:
             "DELETE FROM operation_sites WHERE operation_id = ? AND premises_id = ?",
             [operation_id, premises_id],
         )
-        _write_order(db, operation_id, [r["premises_id"] for r in _site_ids(db, operation_id)])
-        _touch(db, operation_id)
+        write_order(db, operation_id, [r["premises_id"] for r in site_ids(db, operation_id)])
+        touch(db, operation_id)
         audit.record(
             "operation.remove_site", "operations", operation_id, db=db, premises_id=premises_id
         )
@@ -296,16 +176,16 @@ def remove_site(db: Database, operation_id: int, premises_id: int) -> None:
 
 def move_site(db: Database, operation_id: int, premises_id: int, to_position: int) -> None:
     """Move a premises to ``to_position`` (1 = first, clamped to the list) by hand."""
-    order = [r["premises_id"] for r in _site_ids(db, operation_id)]
+    order = [r["premises_id"] for r in site_ids(db, operation_id)]
     if premises_id not in order:
         raise NotFoundError(f"Premises {premises_id} is not in operation {operation_id}")
     order.remove(premises_id)
     to_position = min(max(to_position, 1), len(order) + 1)
     order.insert(to_position - 1, premises_id)
     with transaction(db):
-        _write_order(db, operation_id, order)
+        write_order(db, operation_id, order)
         db.execute("UPDATE operations SET order_is_manual = 1 WHERE id = ?", [operation_id])
-        _touch(db, operation_id)
+        touch(db, operation_id)
         audit.record(
             "operation.move_site",
             "operations",
@@ -316,7 +196,8 @@ def move_site(db: Database, operation_id: int, premises_id: int, to_position: in
         )
 
 
-def _site_ids(db: Database, operation_id: int) -> list[dict]:
+def site_ids(db: Database, operation_id: int) -> list[dict]:
+    """premises_id and position of each site, in visiting order."""
     return query(
         db,
         "SELECT premises_id, position FROM operation_sites WHERE operation_id = ? "
@@ -325,7 +206,8 @@ def _site_ids(db: Database, operation_id: int) -> list[dict]:
     )
 
 
-def _touch(db: Database, operation_id: int) -> None:
+def touch(db: Database, operation_id: int) -> None:
+    """Note that the operation changed now."""
     db.execute("UPDATE operations SET updated_at = ? WHERE id = ?", [now_iso(), operation_id])
 
 
@@ -360,72 +242,46 @@ def findings(db: Database, premises_ids: Sequence[int], since: str) -> dict[int,
 # -- Outcomes ---------------------------------------------------------------------------------
 
 
-def save_outcome(
-    db: Database,
-    operation_id: int,
-    premises_id: int,
-    values: dict,
-    *,
-    user_id: int,
-    flag: tuple[str, str] | None = None,
-) -> None:
-    """Record (or correct) what happened at one site, and optionally change its flag
-    with a reason, in one transaction. ``values`` has visited, not_visited_reason, the
-    counts, enforcement_actions (a list of ids) and note."""
-    from fieldapp.queries import premises as premises_q
+def has_outcome(db: Database, operation_id: int, premises_id: int) -> bool:
+    """Whether an outcome is already recorded for the site."""
+    existed = one(
+        db,
+        "SELECT 1 AS x FROM operation_outcomes WHERE operation_id = ? AND premises_id = ?",
+        [operation_id, premises_id],
+    )
+    return existed is not None
 
-    row = {
-        "visited": 1 if values["visited"] else 0,
-        "not_visited_reason": None if values["visited"] else values["not_visited_reason"],
-        **{k: int(values[k]) for k in COUNTS},
-        "enforcement_actions": json.dumps(
-            [a for a in ENFORCEMENT_ACTIONS if a in values["enforcement_actions"]]
-        ),
-        "note": values["note"],
-    }
-    with transaction(db):
-        existed = one(
-            db,
-            "SELECT 1 AS x FROM operation_outcomes WHERE operation_id = ? AND premises_id = ?",
-            [operation_id, premises_id],
-        )
-        db.execute(
-            "INSERT INTO operation_outcomes (operation_id, premises_id, visited, "
-            "not_visited_reason, workers_spoken_to, potential_victims, referrals_nrm, "
-            "referrals_duty_to_notify, referrals_childrens_services, enforcement_actions, note, "
-            "recorded_at, recorded_by) VALUES (:operation_id, :premises_id, :visited, "
-            ":not_visited_reason, :workers_spoken_to, :potential_victims, :referrals_nrm, "
-            ":referrals_duty_to_notify, :referrals_childrens_services, :enforcement_actions, "
-            ":note, :recorded_at, :recorded_by) "
-            "ON CONFLICT (operation_id, premises_id) DO UPDATE SET visited = excluded.visited, "
-            "not_visited_reason = excluded.not_visited_reason, "
-            "workers_spoken_to = excluded.workers_spoken_to, "
-            "potential_victims = excluded.potential_victims, "
-            "referrals_nrm = excluded.referrals_nrm, "
-            "referrals_duty_to_notify = excluded.referrals_duty_to_notify, "
-            "referrals_childrens_services = excluded.referrals_childrens_services, "
-            "enforcement_actions = excluded.enforcement_actions, note = excluded.note, "
-            "recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
-            {
-                **row,
-                "operation_id": operation_id,
-                "premises_id": premises_id,
-                "recorded_at": now_iso(),
-                "recorded_by": user_id,
-            },
-        )
-        # The audit row keeps the figures, not the note: it may be read more widely.
-        audit.record(
-            "operation.outcome.update" if existed else "operation.outcome.create",
-            "operation_outcomes",
-            f"{operation_id}:{premises_id}",
-            db=db,
-            **{k: v for k, v in row.items() if k != "note"},
-            flag=flag[0] if flag else None,
-        )
-        if flag:
-            action, reason = flag
-            premises_q.set_flag(db, premises_id, action=action, reason=reason, user_id=user_id)
+
+def write_outcome(
+    db: Database, operation_id: int, premises_id: int, row: dict, *, user_id: int
+) -> None:
+    """Store the site's outcome (``row`` as :func:`fieldapp.operations.outcome_row` makes it),
+    replacing any recorded before, as recorded now by ``user_id``."""
+    db.execute(
+        "INSERT INTO operation_outcomes (operation_id, premises_id, visited, "
+        "not_visited_reason, workers_spoken_to, potential_victims, referrals_nrm, "
+        "referrals_duty_to_notify, referrals_childrens_services, enforcement_actions, note, "
+        "recorded_at, recorded_by) VALUES (:operation_id, :premises_id, :visited, "
+        ":not_visited_reason, :workers_spoken_to, :potential_victims, :referrals_nrm, "
+        ":referrals_duty_to_notify, :referrals_childrens_services, :enforcement_actions, "
+        ":note, :recorded_at, :recorded_by) "
+        "ON CONFLICT (operation_id, premises_id) DO UPDATE SET visited = excluded.visited, "
+        "not_visited_reason = excluded.not_visited_reason, "
+        "workers_spoken_to = excluded.workers_spoken_to, "
+        "potential_victims = excluded.potential_victims, "
+        "referrals_nrm = excluded.referrals_nrm, "
+        "referrals_duty_to_notify = excluded.referrals_duty_to_notify, "
+        "referrals_childrens_services = excluded.referrals_childrens_services, "
+        "enforcement_actions = excluded.enforcement_actions, note = excluded.note, "
+        "recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
+        {
+            **row,
+            "operation_id": operation_id,
+            "premises_id": premises_id,
+            "recorded_at": now_iso(),
+            "recorded_by": user_id,
+        },
+    )
 
 
 def _decode(row: dict) -> dict:
@@ -470,30 +326,10 @@ def outcomes_for_premises(db: Database, premises_id: int) -> list[dict]:
     ]
 
 
-def totals(rows: Iterable[dict]) -> dict:
-    """Add up outcomes: sites recorded, visited and not, each count, each action."""
-    result = {
-        "recorded": 0,
-        "visited": 0,
-        "not_visited": 0,
-        **{k: 0 for k in COUNTS},
-        "actions": {a: 0 for a in ENFORCEMENT_ACTIONS},
-    }
-    for row in rows:
-        result["recorded"] += 1
-        result["visited" if row["visited"] else "not_visited"] += 1
-        for k in COUNTS:
-            result[k] += row[k]
-        for action in row["enforcement_actions"]:
-            if action in result["actions"]:
-                result["actions"][action] += 1
-    result["referrals"] = sum(result[k] for k in REFERRALS)
-    result["enforcement"] = sum(result["actions"].values())
-    return result
-
-
-def figures(db: Database, start: date, end: date) -> dict:
-    """What councillors ask about operations dated ``start`` to ``end`` (inclusive)."""
+def in_period(db: Database, start: date, end: date) -> dict:
+    """For operations dated ``start`` to ``end`` (inclusive): the operations with their site
+    counts, their outcomes, how often each partner took part, and the safeguarding referrals
+    recorded on ordinary visits in the same period (for comparison)."""
     params = [start.isoformat(), end.isoformat()]
     ops = query(
         db,
@@ -512,11 +348,6 @@ def figures(db: Database, start: date, end: date) -> dict:
             params,
         )
     ]
-    by_operation: dict[int, list[dict]] = {}
-    for row in rows:
-        by_operation.setdefault(row["operation_id"], []).append(row)
-    for op in ops:
-        op["totals"] = totals(by_operation.get(op["id"], []))
     partners = query(
         db,
         "SELECT p.agency, count(*) AS operations FROM operation_partners p "
@@ -524,7 +355,6 @@ def figures(db: Database, start: date, end: date) -> dict:
         "GROUP BY p.agency ORDER BY operations DESC, p.agency",
         params,
     )
-    # Safeguarding referrals recorded on ordinary visits in the same period, for comparison.
     routine = dict(
         db.execute(
             "SELECT route, count(*) FROM referrals WHERE made_at >= ? AND made_at < ? "
@@ -532,11 +362,4 @@ def figures(db: Database, start: date, end: date) -> dict:
             [start.isoformat(), (end + timedelta(days=1)).isoformat()],
         ).fetchall()
     )
-    return {
-        "operations": ops,
-        "totals": totals(rows),
-        "sites_planned": sum(op["site_count"] for op in ops),
-        "premises_count": len({r["premises_id"] for r in rows if r["visited"]}),
-        "partners": partners,
-        "routine_referrals": routine,
-    }
+    return {"operations": ops, "outcomes": rows, "partners": partners, "routine_referrals": routine}

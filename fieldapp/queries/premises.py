@@ -281,3 +281,8 @@ def flag_history(db: Database, premises_id: int) -> list[dict]:
     return audit_q.for_record(
         db, "premises", premises_id, ("premises.flag", "premises.unflag", "premises.clear")
     )
+
+
+def demo_rows(db: Database) -> list[dict]:
+    """The premises the demo loader made, in the order it made them."""
+    return query(db, "SELECT * FROM premises WHERE location_source = 'demo' ORDER BY id")

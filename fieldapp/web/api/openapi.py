@@ -75,20 +75,9 @@ def _parameters() -> list[dict]:
 
 def openapi_document() -> dict:
     """The OpenAPI 3.1 description of this API."""
-    error = {"$ref": "#/components/schemas/Error"}
     return {
         "openapi": "3.1.0",
-        "info": {
-            "title": "Fieldapp flagged sites",
-            "version": "1.0.0",
-            "description": (
-                "Flagged hand car washes and nail bars for a partner agency's own systems. "
-                "Each token belongs to one agency and returns only the fields that agency's "
-                "export profile allows. Every call is logged with the SHA-256 of the bytes "
-                "sent. Responses carry a handling marking (usually OFFICIAL-SENSITIVE): "
-                "handle them accordingly."
-            ),
-        },
+        "info": _info(),
         "security": [{"bearerAuth": []}],
         "paths": {
             "/api/v1/flagged-sites": {
@@ -96,47 +85,7 @@ def openapi_document() -> dict:
                     "operationId": "listFlaggedSites",
                     "summary": "Flagged sites matching the filters",
                     "parameters": _parameters(),
-                    "responses": {
-                        "200": {
-                            "description": (
-                                "The sites, streamed. GeoJSON: an RFC 7946 FeatureCollection "
-                                "with a 'metadata' member (marking, when, by whom, filter, "
-                                "checklist versions). CSV: UTF-8 with a byte order mark; "
-                                "metadata rows, a blank row, then a header row and one row a "
-                                "site."
-                            ),
-                            "headers": {
-                                "X-Handling-Marking": {
-                                    "description": "How the data must be handled.",
-                                    "schema": {"type": "string"},
-                                }
-                            },
-                            "content": {
-                                "application/geo+json": {
-                                    "schema": {"$ref": "#/components/schemas/FeatureCollection"}
-                                },
-                                "text/csv": {"schema": {"type": "string"}},
-                            },
-                        },
-                        "400": {
-                            "description": "A filter value is wrong; 'parameter' names it.",
-                            "content": {"application/json": {"schema": error}},
-                        },
-                        "401": {
-                            "description": "No token, or the token is unknown or revoked.",
-                            "headers": {
-                                "WWW-Authenticate": {
-                                    "description": "Bearer challenge.",
-                                    "schema": {"type": "string"},
-                                }
-                            },
-                            "content": {"application/json": {"schema": error}},
-                        },
-                        "403": {
-                            "description": "The token's agency has no export profile.",
-                            "content": {"application/json": {"schema": error}},
-                        },
-                    },
+                    "responses": _flagged_sites_responses(),
                 }
             },
             "/api/v1/openapi.json": {
@@ -162,83 +111,153 @@ def openapi_document() -> dict:
                 }
             },
             "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error", "status"],
-                    "properties": {
-                        "error": {"type": "string", "description": "What went wrong and why."},
-                        "status": {"type": "integer"},
-                        "parameter": {
-                            "type": "string",
-                            "description": "The query parameter whose value is wrong.",
-                        },
-                        "errors": {
-                            "type": "object",
-                            "additionalProperties": {"type": "string"},
-                            "description": "Every wrong parameter and its message.",
-                        },
-                    },
+                "Error": _error_schema(),
+                "FeatureCollection": _feature_collection_schema(),
+                "Feature": _feature_schema(),
+            },
+        },
+    }
+
+
+def _info() -> dict:
+    return {
+        "title": "Fieldapp flagged sites",
+        "version": "1.0.0",
+        "description": (
+            "Flagged hand car washes and nail bars for a partner agency's own systems. "
+            "Each token belongs to one agency and returns only the fields that agency's "
+            "export profile allows. Every call is logged with the SHA-256 of the bytes "
+            "sent. Responses carry a handling marking (usually OFFICIAL-SENSITIVE): "
+            "handle them accordingly."
+        ),
+    }
+
+
+def _flagged_sites_responses() -> dict:
+    error = {"$ref": "#/components/schemas/Error"}
+    return {
+        "200": {
+            "description": (
+                "The sites, streamed. GeoJSON: an RFC 7946 FeatureCollection "
+                "with a 'metadata' member (marking, when, by whom, filter, "
+                "checklist versions). CSV: UTF-8 with a byte order mark; "
+                "metadata rows, a blank row, then a header row and one row a "
+                "site."
+            ),
+            "headers": {
+                "X-Handling-Marking": {
+                    "description": "How the data must be handled.",
+                    "schema": {"type": "string"},
+                }
+            },
+            "content": {
+                "application/geo+json": {
+                    "schema": {"$ref": "#/components/schemas/FeatureCollection"}
                 },
-                "FeatureCollection": {
-                    "type": "object",
-                    "required": ["type", "features"],
-                    "properties": {
-                        "type": {"const": "FeatureCollection"},
-                        "metadata": {
-                            "type": "object",
-                            "properties": {
-                                "handling_marking": {"type": "string"},
-                                "made_at": {"type": "string", "format": "date-time"},
-                                "made_by": {"type": "string"},
-                                "agency": {"type": "string"},
-                                "agency_name": {"type": "string"},
-                                "filter": {"type": "string"},
-                                "checklist_versions": {
-                                    "type": "array",
-                                    "items": {"type": "string"},
-                                },
-                                "site_count": {"type": "integer"},
-                                "fields": {"type": "array", "items": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        "400": {
+            "description": "A filter value is wrong; 'parameter' names it.",
+            "content": {"application/json": {"schema": error}},
+        },
+        "401": {
+            "description": "No token, or the token is unknown or revoked.",
+            "headers": {
+                "WWW-Authenticate": {
+                    "description": "Bearer challenge.",
+                    "schema": {"type": "string"},
+                }
+            },
+            "content": {"application/json": {"schema": error}},
+        },
+        "403": {
+            "description": "The token's agency has no export profile.",
+            "content": {"application/json": {"schema": error}},
+        },
+    }
+
+
+def _error_schema() -> dict:
+    return {
+        "type": "object",
+        "required": ["error", "status"],
+        "properties": {
+            "error": {"type": "string", "description": "What went wrong and why."},
+            "status": {"type": "integer"},
+            "parameter": {
+                "type": "string",
+                "description": "The query parameter whose value is wrong.",
+            },
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "Every wrong parameter and its message.",
+            },
+        },
+    }
+
+
+def _feature_collection_schema() -> dict:
+    return {
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "metadata": {
+                "type": "object",
+                "properties": {
+                    "handling_marking": {"type": "string"},
+                    "made_at": {"type": "string", "format": "date-time"},
+                    "made_by": {"type": "string"},
+                    "agency": {"type": "string"},
+                    "agency_name": {"type": "string"},
+                    "filter": {"type": "string"},
+                    "checklist_versions": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                    },
+                    "site_count": {"type": "integer"},
+                    "fields": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "features": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Feature"},
+            },
+        },
+    }
+
+
+def _feature_schema() -> dict:
+    return {
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "id": {"type": "integer"},
+            "geometry": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["type", "coordinates"],
+                        "properties": {
+                            "type": {"const": "Point"},
+                            "coordinates": {
+                                "type": "array",
+                                "description": "[longitude, latitude], WGS84",
+                                "items": {"type": "number"},
+                                "minItems": 2,
+                                "maxItems": 2,
                             },
                         },
-                        "features": {
-                            "type": "array",
-                            "items": {"$ref": "#/components/schemas/Feature"},
-                        },
                     },
-                },
-                "Feature": {
-                    "type": "object",
-                    "required": ["type", "geometry", "properties"],
-                    "properties": {
-                        "type": {"const": "Feature"},
-                        "id": {"type": "integer"},
-                        "geometry": {
-                            "oneOf": [
-                                {"type": "null"},
-                                {
-                                    "type": "object",
-                                    "required": ["type", "coordinates"],
-                                    "properties": {
-                                        "type": {"const": "Point"},
-                                        "coordinates": {
-                                            "type": "array",
-                                            "description": "[longitude, latitude], WGS84",
-                                            "items": {"type": "number"},
-                                            "minItems": 2,
-                                            "maxItems": 2,
-                                        },
-                                    },
-                                },
-                            ]
-                        },
-                        "properties": {
-                            "type": "object",
-                            "description": "The agency's profile fields: "
-                            + ", ".join(profiles.FIELDS),
-                        },
-                    },
-                },
+                ]
+            },
+            "properties": {
+                "type": "object",
+                "description": "The agency's profile fields: " + ", ".join(profiles.FIELDS),
             },
         },
     }

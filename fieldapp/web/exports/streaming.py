@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
+from sqlite_utils import Database
 
 from fieldapp import agencies
 from fieldapp.db import open_db
@@ -40,13 +44,7 @@ def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Res
     now = utcnow()
     mimetype, extension = encoders.FORMATS[fmt]
     marking = current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING)
-    headers = {
-        "Content-Disposition": (
-            f'attachment; filename="sites-{agency}-{now:%Y%m%dT%H%M%SZ}.{extension}"'
-        ),
-        "Cache-Control": "no-store",
-        "X-Handling-Marking": marking,
-    }
+    headers = _headers(agency, now, extension, marking)
     if request.method == "HEAD":
         return Response(mimetype=mimetype, headers=headers)  # nothing sent, nothing to log
     sql = exports_q.export_sql(f, profile, now, flag_rules())
@@ -67,6 +65,29 @@ def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Res
         site_count=count,
         fields=tuple(encoders.columns(profile)),
     )
+    done = _log_when_sent(db, f, agency, fmt, who, count)
+    chunks = encoders.encode(fmt, meta, profile, exports_q.sites(db, sql))
+    return Response(encoders.measured(chunks, done), mimetype=mimetype, headers=headers)
+
+
+def _headers(agency: str, now: datetime, extension: str, marking: str) -> dict[str, str]:
+    """A download named for the agency and time, never cached, carrying its marking."""
+    return {
+        "Content-Disposition": (
+            f'attachment; filename="sites-{agency}-{now:%Y%m%dT%H%M%SZ}.{extension}"'
+        ),
+        "Cache-Control": "no-store",
+        "X-Handling-Marking": marking,
+    }
+
+
+def _log_when_sent(
+    db: Database, f: SiteFilter, agency: str, fmt: str, who: Requester, count: int
+) -> Callable[[str, int, bool], None]:
+    """The callback that ends the read, logs the export and closes ``db`` once it has gone.
+
+    Made inside the request, so it holds the app's logger for after the request has ended.
+    """
     logger = current_app.logger
 
     def done(sha256: str, size: int, complete: bool) -> None:
@@ -88,8 +109,7 @@ def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Res
         finally:
             db.conn.close()
 
-    chunks = encoders.encode(fmt, meta, profile, exports_q.sites(db, sql))
-    return Response(encoders.measured(chunks, done), mimetype=mimetype, headers=headers)
+    return done
 
 
 def init_app(app: Flask) -> None:

@@ -2,9 +2,12 @@
 
 from flask import Flask
 
+# briefing and outcomes add their pages to bp when imported: both must be loaded before the
+# blueprint is registered.
+from fieldapp.web.operations import briefing, outcomes
 from fieldapp.web.operations.views import bp
 
-__all__ = ["bp", "init_app"]
+__all__ = ["bp", "briefing", "init_app", "outcomes"]
 
 
 def init_app(app: Flask) -> None:

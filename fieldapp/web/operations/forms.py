@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from fieldapp import agencies
-from fieldapp.queries.operations import ENFORCEMENT_ACTIONS
+from fieldapp.operations import ENFORCEMENT_ACTIONS
 from fieldapp.web.forms import StripWhitespaceForm
 
 NO_IDENTITIES = (
