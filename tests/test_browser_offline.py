@@ -51,8 +51,23 @@ def prepare(page: Page, live_server, premises_id: int) -> str:
     form_url = f"{live_server.url}/premises/{premises_id}/visits/new"
     page.goto(form_url)
     page.evaluate("fetch('/api/checklists.json')")  # kept by the service worker
-    page.wait_for_timeout(300)
+    wait_until_kept(page, f"/premises/{premises_id}/visits/new", "/api/checklists.json")
     return form_url
+
+
+def wait_until_kept(page: Page, *paths: str, seconds: float = 15) -> None:
+    """Wait until the service worker has stored ``paths`` on the phone (Cache Storage)."""
+    page.evaluate(
+        """async ([paths, ms]) => {
+          const deadline = Date.now() + ms
+          const kept = async () => (await Promise.all(paths.map((p) => caches.match(p))))
+          while (!(await kept()).every(Boolean)) {
+            if (Date.now() > deadline) throw new Error(`not kept on the phone: ${paths}`)
+            await new Promise((resolve) => setTimeout(resolve, 25))
+          }
+        }""",
+        [list(paths), seconds * 1000],
+    )
 
 
 def fill_visit(page: Page, tmp_path) -> None:
