@@ -169,9 +169,12 @@ def test_another_officer_on_the_same_phone_does_not_see_the_outbox(
     premises_id = add_premises(app, "Shared Phone Car Wash")
     form_url = prepare(phone, live_server, premises_id)
     queue_offline(phone, form_url, tmp_path)
-    phone.context.set_offline(False)
-    live_server.stop()  # so the first officer's visit cannot go in the meantime
+    # The server down and the first officer's session gone before the phone is back
+    # online, so the first officer's visit cannot go in the meantime (a request already
+    # under way when the cookies went would bring the session back).
+    live_server.stop()
     phone.context.clear_cookies()
+    phone.context.set_offline(False)
     live_server.restart()
     sign_in(phone, live_server.url, "coordinator")
     phone.goto(f"{live_server.url}/outbox")
