@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -55,22 +57,8 @@ class _MemoryBytecodeCache(BytecodeCache):
 _TEMPLATE_CACHE = _MemoryBytecodeCache()
 
 
-def make_app(tmp_path, **overrides):
-    """An app whose instance folder, database and uploads live under ``tmp_path``."""
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE": str(tmp_path / "test.db"),
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        # Tests touch only loopback: no map tiles from the internet.
-        "TILE_URL": "",
-        **overrides,
-    }
-    app = create_app(config, instance_path=str(tmp_path / "instance"))
-    # Each test builds a new app; sharing compiled templates saves most of a second a test.
-    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
-    db = connect(app.config["DATABASE"])
-    migrate(db)
+def _add_users(app, db) -> None:
+    """The four test accounts, one per role (skipping any already there)."""
     with app.test_request_context():
         for role, (username, name, agency) in USERS.items():
             if users_q.find_by_username(db, username):
@@ -83,6 +71,70 @@ def make_app(tmp_path, **overrides):
                 password=PASSWORD,
                 agency=agency,
             )
+
+
+# A migrated database holding the four users, built once per test process (so once per
+# xdist worker) and copied for each test: migrating and adding users every time cost more
+# than most tests themselves.
+_TEMPLATE_DB: Path | None = None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _template_database(_fast_password_hashing, tmp_path_factory):
+    global _TEMPLATE_DB
+    folder = tmp_path_factory.mktemp("template")
+    app = _build_app(folder, {})
+    db = connect(app.config["DATABASE"])
+    migrate(db)
+    _add_users(app, db)
+    # Fold the write-ahead log into the main file, so a plain copy of that file is the
+    # whole database.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    _TEMPLATE_DB = Path(app.config["DATABASE"])
+    assert not Path(f"{_TEMPLATE_DB}-wal").exists(), "the template's WAL was not folded in"
+    yield _TEMPLATE_DB
+    _TEMPLATE_DB = None
+
+
+def copy_template_database(path) -> None:
+    """Put a fresh copy of the migrated database with the test users at ``path``."""
+    assert _TEMPLATE_DB is not None, "the template database fixture has not run"
+    shutil.copyfile(_TEMPLATE_DB, path)
+
+
+def _build_app(tmp_path, overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE": str(tmp_path / "test.db"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        # Tests touch only loopback: no map tiles from the internet.
+        "TILE_URL": "",
+        **overrides,
+    }
+    app = create_app(config, instance_path=str(tmp_path / "instance"))
+    # Each test builds a new app; sharing compiled templates saves most of a second a test.
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
+    return app
+
+
+def make_app(tmp_path, **overrides):
+    """An app whose instance folder, database and uploads live under ``tmp_path``.
+
+    A new database starts as a copy of the migrated template with the four users; an
+    existing one (a second app on the same database) is migrated and given any missing
+    users, as before.
+    """
+    app = _build_app(tmp_path, overrides)
+    path = Path(app.config["DATABASE"])
+    if not path.exists() and _TEMPLATE_DB is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        copy_template_database(path)
+        return app
+    db = connect(app.config["DATABASE"])
+    migrate(db)
+    _add_users(app, db)
     db.conn.close()
     return app
 

@@ -44,6 +44,9 @@ def test_coordinator_filters_the_map_and_opens_a_popup(page: Page, live_server, 
     page.goto(f"{live_server.url}/sites/map?q=onerror")
     frame = page.frame_locator("#risk-map")
     expect(frame.locator("html")).to_have_attribute("data-map-ready", "1", timeout=15000)
+    # The whole map in view first: a marker at the bottom edge of the phone's screen has
+    # the page scroll as it takes focus, between the press and the release of the tap.
+    page.locator("#risk-map").scroll_into_view_if_needed()
     frame.locator(".app-marker").first.click()
     popup = frame.locator(".app-popup")
     expect(popup.locator(".app-popup__title")).to_have_text(XSS, timeout=15000)

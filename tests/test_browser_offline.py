@@ -51,8 +51,23 @@ def prepare(page: Page, live_server, premises_id: int) -> str:
     form_url = f"{live_server.url}/premises/{premises_id}/visits/new"
     page.goto(form_url)
     page.evaluate("fetch('/api/checklists.json')")  # kept by the service worker
-    page.wait_for_timeout(300)
+    wait_until_kept(page, f"/premises/{premises_id}/visits/new", "/api/checklists.json")
     return form_url
+
+
+def wait_until_kept(page: Page, *paths: str, seconds: float = 15) -> None:
+    """Wait until the service worker has stored ``paths`` on the phone (Cache Storage)."""
+    page.evaluate(
+        """async ([paths, ms]) => {
+          const deadline = Date.now() + ms
+          const kept = async () => (await Promise.all(paths.map((p) => caches.match(p))))
+          while (!(await kept()).every(Boolean)) {
+            if (Date.now() > deadline) throw new Error(`not kept on the phone: ${paths}`)
+            await new Promise((resolve) => setTimeout(resolve, 25))
+          }
+        }""",
+        [list(paths), seconds * 1000],
+    )
 
 
 def fill_visit(page: Page, tmp_path) -> None:
@@ -154,9 +169,12 @@ def test_another_officer_on_the_same_phone_does_not_see_the_outbox(
     premises_id = add_premises(app, "Shared Phone Car Wash")
     form_url = prepare(phone, live_server, premises_id)
     queue_offline(phone, form_url, tmp_path)
-    phone.context.set_offline(False)
-    live_server.stop()  # so the first officer's visit cannot go in the meantime
+    # The server down and the first officer's session gone before the phone is back
+    # online, so the first officer's visit cannot go in the meantime (a request already
+    # under way when the cookies went would bring the session back).
+    live_server.stop()
     phone.context.clear_cookies()
+    phone.context.set_offline(False)
     live_server.restart()
     sign_in(phone, live_server.url, "coordinator")
     phone.goto(f"{live_server.url}/outbox")

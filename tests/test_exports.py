@@ -21,8 +21,8 @@ from fieldapp.exports.profiles import ProfileError
 from fieldapp.queries import connect
 from fieldapp.queries import sites as sites_q
 from tests.conftest import USERS, AuthActions, csrf_token, make_app, parse
+from tests.factories import record_visit
 from tests.test_sites import XSS, register  # noqa: F401 - the shared register fixture
-from tests.test_visits import post_visit
 from tests.visit_helpers import CLOCK_TOWER, add_premises, offset, visit_form
 
 KML = "{http://www.opengis.net/kml/2.2}"
@@ -39,8 +39,6 @@ NOTE = "Manager called Bob Smith, worker Ana (17) sleeps upstairs"
 @pytest.fixture
 def sites(app, register):  # noqa: F811 - the fixture imported above
     """The shared register plus flagged sites with awkward names and environmental signs."""
-    officer = app.test_client()
-    AuthActions(officer).login("inspector")
     ids = dict(register)
     when = (datetime.now(UTC) - timedelta(days=2)).replace(microsecond=0).isoformat()
     for i, name in enumerate(FORMULAS + UNICODE):
@@ -53,7 +51,7 @@ def sites(app, register):  # noqa: F811 - the fixture imported above
             longitude=f"{at[1]:.6f}",
             **{"q-debt": "yes"},
         )
-        assert post_visit(officer, ids[name], form).status_code == 303
+        record_visit(app, ids[name], form)
     at = offset(CLOCK_TOWER, east_m=-300)
     ids["Runoff Wash"] = add_premises(app, "Runoff Wash", at=at)
     form = visit_form(
@@ -63,12 +61,12 @@ def sites(app, register):  # noqa: F811 - the fixture imported above
         notes=NOTE,
         **{"q-runoff": "yes", "q-chemical_waste": "yes", "q-debt": "yes"},
     )
-    assert post_visit(officer, ids["Runoff Wash"], form).status_code == 303
+    record_visit(app, ids["Runoff Wash"], form)
     at = offset(CLOCK_TOWER, east_m=-600)
     ids["Sparks Wash"] = add_premises(app, "Sparks Wash", at=at)
     answers = {"q-electrical": "yes", "q-debt": "yes", "q-living_on_site": "yes"}
     form = visit_form(visited_at=when, latitude=f"{at[0]:.6f}", longitude=f"{at[1]:.6f}")
-    assert post_visit(officer, ids["Sparks Wash"], {**form, **answers}).status_code == 303
+    record_visit(app, ids["Sparks Wash"], {**form, **answers})
     return ids
 
 

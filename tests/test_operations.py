@@ -11,10 +11,10 @@ from fieldapp import sitefilter as filters
 from fieldapp.queries import operations as ops_q
 from fieldapp.queries import sites as sites_q
 from tests.conftest import AuthActions, PageClient, make_app, parse
+from tests.factories import record_visit
 from tests.nominatim_server import running_nominatim
 from tests.test_sites import XSS
 from tests.test_sites import register as register  # noqa: F401 - the fixture
-from tests.test_visits import post_visit
 from tests.visit_helpers import CLOCK_TOWER, add_premises, offset, visit_form
 
 OPERATION_DATE = ["27", "3", "2026"]
@@ -363,13 +363,11 @@ def test_navigation_offers_operations_to_coordinators_and_partners(as_role, role
 @pytest.fixture
 def hazardous(app):
     """A car wash where the last visit found live cables, acid, and people sleeping on site."""
-    officer = app.test_client()
-    AuthActions(officer).login("inspector")
     pid = add_premises(app, "Sparks Hand Car Wash", at=offset(CLOCK_TOWER, north_m=500))
     when = (datetime.now(UTC) - timedelta(days=10)).replace(microsecond=0)
     lat, lon = offset(CLOCK_TOWER, north_m=500)
-    response = post_visit(
-        officer,
+    record_visit(
+        app,
         pid,
         visit_form(
             visited_at=when.isoformat(),
@@ -383,7 +381,6 @@ def hazardous(app):
             },
         ),
     )
-    assert response.status_code == 303
     return pid, when.date().isoformat()
 
 

@@ -10,6 +10,7 @@ from fieldapp import sitefilter as filters
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
 from tests.conftest import AuthActions
+from tests.factories import record_visit
 from tests.test_visits import post_visit
 from tests.visit_helpers import CLOCK_TOWER, add_premises, offset, visit_form
 
@@ -19,8 +20,6 @@ XSS = "<img src=x onerror=alert(1)>"
 @pytest.fixture
 def register(app):
     """A small register with visits of every kind."""
-    officer = app.test_client()
-    AuthActions(officer).login("inspector")
     ids = {}
 
     def visit(name, sector="hand_car_wash", at=CLOCK_TOWER, days_ago=1, **answers):
@@ -28,7 +27,7 @@ def register(app):
         ids[name] = pid
         when = (datetime.now(UTC) - timedelta(days=days_ago)).replace(microsecond=0)
         if answers is not None:
-            post_visit(officer, pid, visit_form(visited_at=when.isoformat(), **answers))
+            record_visit(app, pid, visit_form(visited_at=when.isoformat(), **answers))
         return pid
 
     visit("Red Flag Wash", **{"q-debt": "yes"})

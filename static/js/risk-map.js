@@ -182,7 +182,9 @@
         if (p[2] < west) west = p[2]
         if (p[2] > east) east = p[2]
       }
-      map.fitBounds([[south, west], [north, east]], { padding: [40, 40], maxZoom: 16 })
+      // No zoom animation: the markers drawn below are the ones that stay (an animated
+      // zoom redrew them a moment after the map said it was ready).
+      map.fitBounds([[south, west], [north, east]], { padding: [40, 40], maxZoom: 16, animate: false })
     }
     redraw()
     document.documentElement.dataset.mapReady = String(points.length)
