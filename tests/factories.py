@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from flask_login import login_user
 
-from fieldapp import recording, reference
-from fieldapp.auth import User
+from fieldapp import recording
 from fieldapp.db import get_db
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import users as users_q
+from fieldapp.web import checklists
+from fieldapp.web.auth import User
 from tests.conftest import USERS
 
 
@@ -35,13 +36,13 @@ def record_visit(app, premises_id: int, form: dict, role: str = "inspector") -> 
         officer = User.from_row(users_q.find_by_username(db, USERS[role][0]))
         login_user(officer)
         premises = premises_q.get(db, premises_id)
-        checklist = reference.checklist_for(premises["sector"])
+        checklist = checklists.checklist_for(premises["sector"])
         sub = recording.parse(checklist, form)
         assert not sub.errors, sub.errors
         stored = recording.store(
             db,
             checklist=checklist,
-            wage_rates=reference.get().wage_rates,
+            wage_rates=checklists.current().wage_rates,
             premises=premises,
             sub=sub,
             inspector_id=officer.id,

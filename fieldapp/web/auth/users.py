@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import flash, has_request_context, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
-from fieldapp.audit import Actor
+from fieldapp.audit import COMMAND_LINE, Actor
 from fieldapp.db import get_db
 from fieldapp.http import wants_json
 from fieldapp.queries import NotFoundError
@@ -69,8 +69,6 @@ def _unauthorized():
 def current_actor() -> Actor:
     """Who the audit trail records: the signed-in user and their address, in a request."""
     if not has_request_context():
-        from fieldapp.audit import COMMAND_LINE
-
         return COMMAND_LINE
     if current_user.is_authenticated:
         return Actor(current_user.id, current_user.username, request.remote_addr)
