@@ -31,6 +31,33 @@ def _fast_password_hashing():
     users_q._hasher = real
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _reference_read_once_per_content():
+    """Parse a checklist folder once per test process while its files stay the same.
+
+    Every test builds an app, and reading and validating the checklists was a third of
+    that. The result is kept against the bytes of every file in the folder, so a test
+    that writes a new checklist, lock or wage rate gets it read afresh; a folder that
+    fails to load is never kept.
+    """
+    from fieldapp import reference
+
+    real = reference.load
+    kept: dict[tuple, object] = {}
+
+    def load(directory):
+        folder = Path(directory).resolve()
+        files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        key = (str(folder), tuple((p.name, p.read_bytes()) for p in files))
+        if key not in kept:
+            kept[key] = real(directory)
+        return kept[key]
+
+    reference.load = load
+    yield
+    reference.load = real
+
+
 USERS = {
     "inspector": ("ivy.inspector", "Ivy Inspector", None),
     "coordinator": ("cole.coordinator", "Cole Coordinator", None),
