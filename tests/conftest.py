@@ -171,6 +171,16 @@ def app(tmp_path):
 
 
 @pytest.fixture
+def query_db(tmp_path):
+    """A migrated database with the test users and no app, for tests of queries alone."""
+    path = tmp_path / "query.db"
+    copy_template_database(path)
+    conn = connect(str(path))
+    yield conn
+    conn.conn.close()
+
+
+@pytest.fixture
 def db(app):
     """A connection to the test app's database, for checking what was written."""
     conn = connect(app.config["DATABASE"])

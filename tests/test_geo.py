@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from geopy.distance import geodesic
 
-from fieldapp.db import connect, migrate
 from fieldapp.geo import (
     DISABLED_MESSAGE,
     UNAVAILABLE_MESSAGE,
@@ -46,12 +45,9 @@ def _no_proxies(monkeypatch):
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(query_db):
     """A file database with the real migrations (overrides the app-backed ``db`` fixture)."""
-    conn = connect(str(tmp_path / "g.db"))
-    migrate(conn)
-    yield conn
-    conn.conn.close()
+    return query_db
 
 
 @pytest.fixture
