@@ -352,3 +352,15 @@ def phone_page(browser, browser_context_args, north_m: float = 20, accuracy: flo
         permissions=["geolocation"],
     )
     return context.new_page()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist, hand out the browser test files first.
+
+    They take longest for their number of tests, and xdist otherwise sends the files with
+    the most tests first, leaving a browser file or two to run alone at the end. Every
+    worker sorts the same way, so their collections still match; ``-n 0`` keeps the
+    usual order.
+    """
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("browser") is None)
