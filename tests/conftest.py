@@ -32,6 +32,33 @@ def _fast_password_hashing():
     accounts._hasher = real
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _reference_read_once_per_content():
+    """Parse a checklist folder once per test process while its files stay the same.
+
+    Every test builds an app, and reading and validating the checklists was a third of
+    that. The result is kept against the bytes of every file in the folder, so a test
+    that writes a new checklist, lock or wage rate gets it read afresh; a folder that
+    fails to load is never kept.
+    """
+    from fieldapp import reference
+
+    real = reference.load
+    kept: dict[tuple, object] = {}
+
+    def load(directory):
+        folder = Path(directory).resolve()
+        files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        key = (str(folder), tuple((p.name, p.read_bytes()) for p in files))
+        if key not in kept:
+            kept[key] = real(directory)
+        return kept[key]
+
+    reference.load = load
+    yield
+    reference.load = real
+
+
 USERS = {
     "inspector": ("ivy.inspector", "Ivy Inspector", None),
     "coordinator": ("cole.coordinator", "Cole Coordinator", None),
@@ -142,6 +169,16 @@ def make_app(tmp_path, **overrides):
 @pytest.fixture
 def app(tmp_path):
     return make_app(tmp_path)
+
+
+@pytest.fixture
+def query_db(tmp_path):
+    """A migrated database with the test users and no app, for tests of queries alone."""
+    path = tmp_path / "query.db"
+    copy_template_database(path)
+    conn = connect(str(path))
+    yield conn
+    conn.conn.close()
 
 
 @pytest.fixture
@@ -316,3 +353,15 @@ def phone_page(browser, browser_context_args, north_m: float = 20, accuracy: flo
         permissions=["geolocation"],
     )
     return context.new_page()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist, hand out the browser test files first.
+
+    They take longest for their number of tests, and xdist otherwise sends the files with
+    the most tests first, leaving a browser file or two to run alone at the end. Every
+    worker sorts the same way, so their collections still match; ``-n 0`` keeps the
+    usual order.
+    """
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("browser") is None)

@@ -47,12 +47,9 @@ def _no_proxies(monkeypatch):
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(query_db):
     """A file database with the real migrations (overrides the app-backed ``db`` fixture)."""
-    conn = connect(str(tmp_path / "g.db"))
-    migrate(conn)
-    yield conn
-    conn.conn.close()
+    return query_db
 
 
 @pytest.fixture
