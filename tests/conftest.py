@@ -41,9 +41,9 @@ def _reference_read_once_per_content():
     that writes a new checklist, lock or wage rate gets it read afresh; a folder that
     fails to load is never kept.
     """
-    from fieldapp import reference
+    from fieldapp.web import checklists
 
-    real = reference.load
+    real = checklists.load_folder
     kept: dict[tuple, object] = {}
 
     def load(directory):
@@ -54,9 +54,9 @@ def _reference_read_once_per_content():
             kept[key] = real(directory)
         return kept[key]
 
-    reference.load = load
+    checklists.load_folder = load
     yield
-    reference.load = real
+    checklists.load_folder = real
 
 
 USERS = {

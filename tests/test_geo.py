@@ -24,8 +24,6 @@ from fieldapp.geo import (
     order_by_distance,
     settings_from_config,
 )
-from fieldapp.migrations import migrate
-from fieldapp.queries import connect
 from fieldapp.timeutil import utcnow
 from tests.nominatim_server import running_nominatim
 
