@@ -68,17 +68,22 @@ USERS = {
 
 
 class _MemoryBytecodeCache(BytecodeCache):
-    """Compiled templates shared between the apps tests create."""
+    """Compiled templates shared between the apps tests create.
+
+    Keeps the code objects themselves (with the source checksum they were compiled
+    from), so a new app does not even unmarshal them.
+    """
 
     def __init__(self):
         self.store = {}
 
     def load_bytecode(self, bucket):
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
+        checksum, code = self.store.get(bucket.key, (None, None))
+        if code is not None and checksum == bucket.checksum:
+            bucket.code = code
 
     def dump_bytecode(self, bucket):
-        self.store[bucket.key] = bucket.bytecode_to_string()
+        self.store[bucket.key] = (bucket.checksum, bucket.code)
 
 
 _TEMPLATE_CACHE = _MemoryBytecodeCache()
