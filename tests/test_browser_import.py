@@ -64,7 +64,7 @@ def test_coordinator_checks_a_file_looks_up_addresses_and_imports(
     expect(page.locator("#lookup-form")).to_have_count(0)
     assert len(nominatim.searches) == 1
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "import-report.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "import-report.png"), full_page=True, scale="css")
 
     page.get_by_role("button", name="Import 2 good rows").click()
     expect(page.get_by_role("heading", name="Import complete")).to_be_visible()

@@ -28,7 +28,7 @@ def test_coordinator_filters_the_map_and_opens_a_popup(page: Page, live_server, 
     frame = page.frame_locator("#risk-map")
     expect(frame.locator("html[data-map-ready]")).to_have_count(1, timeout=15000)
     expect(page.locator("#site-count strong")).to_have_text("7")
-    page.screenshot(path=str(SCREENSHOTS / "map-phone.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "map-phone.png"), full_page=True, scale="css")
 
     # Filter to flagged sites: the map and the list agree.
     page.get_by_text("Filter sites").click()
@@ -52,7 +52,7 @@ def test_coordinator_filters_the_map_and_opens_a_popup(page: Page, live_server, 
     expect(popup.locator(".app-popup__title")).to_have_text(XSS, timeout=15000)
     expect(popup).to_contain_text("Red flags")
     expect(popup.locator("img")).to_have_count(0)
-    page.screenshot(path=str(SCREENSHOTS / "map-popup-phone.png"))
+    page.screenshot(path=str(SCREENSHOTS / "map-popup-phone.png"), scale="css")
     assert dialogs == []
     assert errors == []
     assert outside == []
@@ -77,7 +77,7 @@ def test_map_at_desktop_size_with_heat_map(browser, browser_context_args, live_s
     expect(frame.locator("canvas.leaflet-heatmap-layer")).to_have_count(1)
     expect(frame.locator(".app-legend")).to_contain_text("High")
     expect(frame.locator(".app-legend")).to_have_attribute("open", "")
-    page.screenshot(path=str(SCREENSHOTS / "map-desktop-heat.png"))
+    page.screenshot(path=str(SCREENSHOTS / "map-desktop-heat.png"), scale="css")
     assert re.search(r"heat=1", frame.locator("html").evaluate("() => location.search"))
     assert errors == [] and outside == [] and dialogs == []
     context.close()

@@ -108,7 +108,7 @@ def test_offline_visit_with_photo_survives_a_reload_and_is_stored_once(
     premises_id = add_premises(app, "Signalless Car Wash")
     form_url = prepare(phone, live_server, premises_id)
     queue_offline(phone, form_url, tmp_path)
-    phone.screenshot(path=str(SCREENSHOTS / "offline-provisional.png"), full_page=True)
+    phone.screenshot(path=str(SCREENSHOTS / "offline-provisional.png"), full_page=True, scale="css")
     phone.reload()  # offline: the page comes from the phone, the outbox from IndexedDB
     expect(phone.locator("#outbox-banner")).to_contain_text("1 visit is saved on this phone")
     assert visits(app) == ([], 0)
@@ -170,7 +170,7 @@ def test_signing_out_with_unsent_visits_warns_first(app, live_server, phone, tmp
     phone.get_by_role("button", name="Sign out").click()
     warning = phone.locator("#signout-warning")
     expect(warning).to_contain_text("1 visit has not been sent yet")
-    phone.screenshot(path=str(SCREENSHOTS / "offline-signout-warning.png"))
+    phone.screenshot(path=str(SCREENSHOTS / "offline-signout-warning.png"), scale="css")
     expect(phone).to_have_url(f"{live_server.url}/premises/{premises_id}/visits/new")
 
 

@@ -44,7 +44,7 @@ def test_plan_brief_and_print_an_operation(page: Page, live_server, register, ha
     expect(start_map.locator(".leaflet-map-pane")).to_have_count(1)
     start_map.click(position={"x": 60, "y": 200})
     expect(page.get_by_label("Latitude")).not_to_have_value("")
-    page.screenshot(path=str(SCREENSHOTS / "operation-plan-form.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "operation-plan-form.png"), full_page=True, scale="css")
     page.get_by_role("button", name="Plan the operation").click()
 
     # The plan: three stops with legs; move one by hand (no JavaScript needed), then re-plan.
@@ -57,7 +57,7 @@ def test_plan_brief_and_print_an_operation(page: Page, live_server, register, ha
     stops.nth(0).get_by_role("button", name=re.compile("^Down")).click()
     expect(page.get_by_text("Order set by hand")).to_be_visible()
     expect(page.locator("#route-list > li").nth(1)).to_have_attribute("data-id", first)
-    page.screenshot(path=str(SCREENSHOTS / "operation-plan-phone.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "operation-plan-phone.png"), full_page=True, scale="css")
     page.get_by_role("button", name="Re-plan the shortest route").click()
     expect(page.locator("#route-list > li").nth(0)).to_have_attribute("data-id", first)
 
@@ -76,7 +76,9 @@ def test_plan_brief_and_print_an_operation(page: Page, live_server, register, ha
         "document.documentElement.clientWidth + 1).map(e => e.tagName + '.' + e.className)"
     )
     assert wide == [], f"the pack scrolls sideways on a phone: {wide[:5]}"
-    page.screenshot(path=str(SCREENSHOTS / "operation-brief-phone.png"), full_page=True)
+    page.screenshot(
+        path=str(SCREENSHOTS / "operation-brief-phone.png"), full_page=True, scale="css"
+    )
 
     # On paper: A4, no menus, a page for the plan and one per site.
     page.emulate_media(media="print")
@@ -102,14 +104,16 @@ def test_plan_brief_and_print_an_operation(page: Page, live_server, register, ha
     page.get_by_label("Duty to Notify referrals").fill("1")
     page.get_by_label("Prohibition notice").check()
     page.get_by_label("Short note").fill("Two workers sleeping in the back unit.")
-    page.screenshot(path=str(SCREENSHOTS / "operation-outcome-form.png"), full_page=True)
+    page.screenshot(
+        path=str(SCREENSHOTS / "operation-outcome-form.png"), full_page=True, scale="css"
+    )
     page.get_by_role("button", name="Save the outcome").click()
     expect(page.locator('[data-total="potential_victims"] dd')).to_have_text("2")
-    page.screenshot(path=str(SCREENSHOTS / "operation-summary.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "operation-summary.png"), full_page=True, scale="css")
     page.goto(f"{live_server.url}/operations/figures?from=2026-01-01&to=2026-12-31")
     expect(page.locator('[data-q="victims"] dd')).to_have_text("2")
     expect(page.locator('[data-q="nrm"] dd')).to_have_text("1")
-    page.screenshot(path=str(SCREENSHOTS / "operation-figures.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "operation-figures.png"), full_page=True, scale="css")
 
     assert errors == [] and dialogs == [] and outside == []
 

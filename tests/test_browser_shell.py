@@ -39,7 +39,7 @@ def test_each_role_signs_in_at_phone_size(page: Page, live_server, role):
     expect(page.get_by_role("heading", level=1)).to_contain_text(USERS[role][1])
     expect(page.get_by_test_id("role")).to_be_visible()
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"home-{role}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"home-{role}.png"), full_page=True, scale="css")
     # GOV.UK Frontend's JavaScript started (it adds this class to <body>).
     expect(page.locator("body")).to_have_class(
         "govuk-template__body js-enabled govuk-frontend-supported"
@@ -57,7 +57,7 @@ def test_wrong_password_shows_error_summary_and_focuses_it(page: Page, live_serv
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Enter a correct username and password")
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "sign-in-error.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "sign-in-error.png"), full_page=True, scale="css")
     # The summary's link moves focus to the field at fault.
     summary.get_by_role("link").click()
     expect(page.get_by_label("Username")).to_be_focused()
@@ -80,7 +80,7 @@ def test_admin_adds_a_user_at_phone_size(page: Page, live_server):
     page.get_by_role("radio", name="Partner agency").check()
     page.get_by_label("Agency", exact=True).select_option("fire")
     page.get_by_label("Temporary password").fill("a temporary password")
-    page.screenshot(path=str(SCREENSHOTS / "admin-new-user.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "admin-new-user.png"), full_page=True, scale="css")
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_text("User rae.partner created.")).to_be_visible()
     expect(page.get_by_role("cell", name="Fire and rescue service")).to_be_visible()

@@ -70,13 +70,15 @@ def test_complete_a_visit_at_phone_size(
     page.get_by_role("button", name="Premises near me").click()
     expect(page.locator("#results li").first).to_contain_text(name)
     expect(page.locator("#results li").first).to_contain_text("20 m away")
-    page.screenshot(path=str(SCREENSHOTS / f"find-near-me-{sector}.png"), full_page=True)
+    page.screenshot(
+        path=str(SCREENSHOTS / f"find-near-me-{sector}.png"), full_page=True, scale="css"
+    )
     page.get_by_role("link", name=f"Start visit to {name}").click()
 
     # The location is captured on arrival and its accuracy shown plainly.
     expect(page.locator("#location-status")).to_contain_text("accurate to 9 m")
     expect(page.locator("#location-status")).to_contain_text("20 m from where this premises")
-    page.screenshot(path=str(SCREENSHOTS / f"visit-form-top-{sector}.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"visit-form-top-{sector}.png"), scale="css")
 
     page.locator(f'input[name="q-{price_field}"]').fill("5.00")
     page.locator(f'input[name="q-{workers_field}"]').fill("3")
@@ -94,7 +96,9 @@ def test_complete_a_visit_at_phone_size(
     photo = tmp_path / "shop.jpg"
     photo.write_bytes(jpeg_bytes())
     page.locator("#photos").set_input_files(str(photo))
-    page.screenshot(path=str(SCREENSHOTS / f"visit-form-full-{sector}.png"), full_page=True)
+    page.screenshot(
+        path=str(SCREENSHOTS / f"visit-form-full-{sector}.png"), full_page=True, scale="css"
+    )
     page.get_by_role("button", name="Submit visit").click()
 
     expect(page.locator(".app-result")).to_contain_text("High risk")
@@ -104,7 +108,9 @@ def test_complete_a_visit_at_phone_size(
     expect(panel.get_by_role("link", name="08000 121 700")).to_be_visible()
     expect(page.get_by_text("3 workers x 30 min at £")).to_be_visible()
     expect(page.get_by_role("link", name="Photo 1")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / f"visit-result-{sector}.png"), full_page=True)
+    page.screenshot(
+        path=str(SCREENSHOTS / f"visit-result-{sector}.png"), full_page=True, scale="css"
+    )
 
     # Record the referral that was made.
     page.get_by_label("Adult who does not consent: anonymous Duty to Notify").check()
@@ -132,7 +138,7 @@ def test_answers_survive_a_failed_submit_and_a_closed_tab(app, live_server, phon
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("enter pounds and pence")
     expect(page.locator('input[name="q-cash_only"][value="yes"]')).to_be_checked()
-    page.screenshot(path=str(SCREENSHOTS / "visit-form-error.png"))
+    page.screenshot(path=str(SCREENSHOTS / "visit-form-error.png"), scale="css")
     # Close the tab and come back: the answers are still on the phone.
     page.goto(f"{live_server.url}/")
     page.goto(f"{live_server.url}/premises/{premises_id}/visits/new")
@@ -155,7 +161,9 @@ def test_add_a_new_premises_and_get_the_duplicate_warning(app, live_server, phon
     warning = page.locator("#duplicates")
     expect(warning).to_contain_text("This may already be on the register")
     expect(warning).to_contain_text("Sparkle Valet")
-    page.screenshot(path=str(SCREENSHOTS / "add-premises-duplicate.png"), full_page=True)
+    page.screenshot(
+        path=str(SCREENSHOTS / "add-premises-duplicate.png"), full_page=True, scale="css"
+    )
     page.get_by_label("This is a different business: add it anyway").check()
     page.get_by_role("button", name="Add premises").click()
     expect(page.get_by_text("Bubbles Hand Car Wash added.")).to_be_visible()
@@ -178,7 +186,7 @@ def test_poor_accuracy_asks_for_a_retry_map_or_reason(
     expect(status).to_contain_text("only accurate to 340 m (more than 100 m)")
     page.get_by_role("button", name="Submit visit").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("only accurate to 340 m")
-    page.screenshot(path=str(SCREENSHOTS / "visit-poor-accuracy.png"))
+    page.screenshot(path=str(SCREENSHOTS / "visit-poor-accuracy.png"), scale="css")
     page.get_by_label("If the location is poor or missing, say why").fill("Basement nail bar")
     page.get_by_role("button", name="Submit visit").click()
     expect(page.locator(".app-result")).to_be_visible()
