@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from fieldapp import geo
 from fieldapp.checklists.model import SECTORS
 from fieldapp.imports.model import SOURCE_FILE, SOURCE_GEOCODER, ParsedFile, Problem, Row
-from fieldapp.imports.rows import _show, normalise_name, normalise_postcode
+from fieldapp.imports.rows import normalise_name, normalise_postcode, quoted
 from fieldapp.queries import geocache as geocache_q
 from fieldapp.queries import imports as imports_q
 from fieldapp.timeutil import utcnow
@@ -160,7 +160,7 @@ class _Seen:
         name_key = _name_key(row.name, row.postcode)
         if row.external_ref and row.external_ref in self.ref:
             return (
-                f"external_ref {_show(row.external_ref)} is also on line "
+                f"external_ref {quoted(row.external_ref)} is also on line "
                 f"{self.ref[row.external_ref]}: remove one of the two rows"
             )
         if not row.external_ref and name_key in self.name:
@@ -207,7 +207,7 @@ class _Register:
         if candidates and candidates[0]["sector"] != row.sector:
             existing = candidates[0]
             return (
-                f"sector is {SECTORS[row.sector].lower()} but {_show(existing['name'])} on the "
+                f"sector is {SECTORS[row.sector].lower()} but {quoted(existing['name'])} on the "
                 f"register is a {SECTORS[existing['sector']].lower()}: check the sector"
                 + (" and the external_ref" if row.external_ref else "")
             )

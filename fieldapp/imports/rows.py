@@ -7,7 +7,7 @@ import re
 from fieldapp.imports.model import MAX_LENGTHS, POSTCODE, SECTOR_ALIASES, Row
 
 
-def _show(value: str, limit: int = 40) -> str:
+def quoted(value: str, limit: int = 40) -> str:
     """A cell's value, quoted and shortened, for a message."""
     value = " ".join(value.split())
     return f"'{value[:limit]}…'" if len(value) > limit else f"'{value}'"
@@ -43,10 +43,10 @@ def _coordinate(column: str, raw: str, low: float, high: float) -> tuple[float |
         value = float(text)
     except ValueError:
         if "," in text:
-            return None, f"{column} {_show(text)} is not a number: use a full stop for decimals"
-        return None, f"{column} {_show(text)} is not a number: enter decimal degrees, like 52.6344"
+            return None, f"{column} {quoted(text)} is not a number: use a full stop for decimals"
+        return None, f"{column} {quoted(text)} is not a number: enter decimal degrees, like 52.6344"
     if value != value or not low <= value <= high:  # NaN or out of range
-        return None, f"{column} {_show(text)} is not between {low:g} and {high:g}"
+        return None, f"{column} {quoted(text)} is not between {low:g} and {high:g}"
     return value, None
 
 
@@ -95,7 +95,7 @@ def _required(cell, reasons: list[str]) -> dict:
         reasons.append("sector is empty: enter hand car wash or nail bar")
     elif sector is None:
         reasons.append(
-            f"sector {_show(sector_text)} is not hand car wash or nail bar: change it to one "
+            f"sector {quoted(sector_text)} is not hand car wash or nail bar: change it to one "
             "of those"
         )
     address = cell("address")
@@ -109,7 +109,7 @@ def _postcode(text: str, external_ref: str | None, reasons: list[str]) -> str:
     if text:
         if POSTCODE.match(normalise_postcode(text)):
             return format_postcode(text)
-        reasons.append(f"postcode {_show(text)} is not a UK postcode: correct it, like LE1 5AA")
+        reasons.append(f"postcode {quoted(text)} is not a UK postcode: correct it, like LE1 5AA")
     elif external_ref is None:
         # Without either, a second import could not tell this premises from a new one.
         reasons.append(

@@ -27,8 +27,12 @@ _APPEND = (
 def append(db: Database, values: Sequence, genesis: str, hasher: Callable[..., str]) -> None:
     """Append one row of COLUMNS ``values``, chained to the last row (or ``genesis``)."""
     db.conn.create_function(HASH_FUNCTION, 9, hasher, deterministic=True)
-    # Usually inside the caller's transaction, after its first write took the write lock;
-    # alone, the transaction takes the lock up front.
+    # Usually inside the caller's transaction, after its first write took the write lock:
+    # then one statement, no savepoint (this runs on every visit). Alone, a transaction
+    # of its own takes the lock up front.
+    if db.conn.in_transaction:
+        db.conn.execute(_APPEND, [*values, genesis])
+        return
     with transaction(db):
         db.conn.execute(_APPEND, [*values, genesis])
 

@@ -71,9 +71,21 @@ def init_app(app: Flask) -> None:
 
     checklists.init_app(app)
     auth.init_app(app)
-    for area in (home, health, admin, premises, visits, offline, sites, imports, exports, api):
+    areas = (
+        home,
+        health,
+        admin,
+        premises,
+        visits,
+        offline,
+        sites,
+        imports,
+        exports,
+        api,
+        operations,
+    )
+    for area in areas:
         app.register_blueprint(area.bp)
-    operations.init_app(app)
     exports.init_app(app)
     api.init_app(app)
     app.context_processor(navigation)

@@ -34,6 +34,7 @@ from fieldapp.http import wants_json
 from fieldapp.imports import run_import
 from fieldapp.permissions import REGISTER_ROLES, allow
 from fieldapp.timeutil import now_iso, utcnow
+from fieldapp.web.geocoder import shared_geocoder
 from fieldapp.web.imports.forms import UploadForm
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -145,14 +146,6 @@ def _parsed(token: str) -> imports.ParsedFile:
 def _display_name(filename: str | None) -> str:
     """The uploaded file's own name, without any folders, for the report and audit."""
     return PureWindowsPath(filename or "").name[:100] or "upload.csv"
-
-
-def shared_geocoder() -> geo.Geocoder:
-    """This process's geocoder, shared with the add-a-premises page so one rate limit holds."""
-    geocoder = current_app.extensions.get("fieldapp.geocoder")
-    if geocoder is None:
-        geocoder = current_app.extensions["fieldapp.geocoder"] = geo.from_config(current_app.config)
-    return geocoder
 
 
 # -- Pages -----------------------------------------------------------------------------------

@@ -1,15 +1,8 @@
 """Joint operations: plan from the map or list, brief the team, record what was found."""
 
-from flask import Flask
-
 # briefing and outcomes add their pages to bp when imported: both must be loaded before the
 # blueprint is registered.
 from fieldapp.web.operations import briefing, outcomes
 from fieldapp.web.operations.views import bp
 
-__all__ = ["bp", "briefing", "init_app", "outcomes"]
-
-
-def init_app(app: Flask) -> None:
-    """Register the operations pages."""
-    app.register_blueprint(bp)
+__all__ = ["bp", "briefing", "outcomes"]

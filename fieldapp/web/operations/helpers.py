@@ -14,7 +14,7 @@ from flask_login import current_user
 from fieldapp import agencies, geo
 from fieldapp.db import get_db
 from fieldapp.queries import operations as ops_q
-from fieldapp.web.imports.views import shared_geocoder
+from fieldapp.web.geocoder import shared_geocoder
 from fieldapp.web.operations.forms import OperationForm
 
 COUNCIL = "council"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp import geo
@@ -17,6 +17,7 @@ from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
 from fieldapp.web import checklists
 from fieldapp.web.filtering import flag_rules
+from fieldapp.web.geocoder import shared_geocoder
 from fieldapp.web.premises.forms import PremisesForm
 
 bp = Blueprint("premises", __name__, url_prefix="/premises")
@@ -91,12 +92,8 @@ def new():
 
 def _geocode(db, address: str, postcode: str):
     """Look the address up; say plainly when the lookup is not available."""
-    # One geocoder per process, so its rate limiter sees every request this worker makes.
-    geocoder = current_app.extensions.get("fieldapp.geocoder")
-    if geocoder is None:
-        geocoder = current_app.extensions["fieldapp.geocoder"] = geo.from_config(current_app.config)
     try:
-        found = geocoder.geocode(db, ", ".join(p for p in (address, postcode) if p))
+        found = shared_geocoder().geocode(db, ", ".join(p for p in (address, postcode) if p))
     except geo.GeocoderUnavailable as error:
         return None, None, str(error)
     if found is None:
