@@ -46,6 +46,16 @@ class SessionInterface(SecureCookieSessionInterface):
         """Mark the cookie Secure when configured to, or when this request is HTTPS."""
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        """Never refresh the cookie on a static file.
+
+        A favicon or script fetched with the old cookie while sign-out is under way would
+        otherwise answer with that cookie renewed and undo the sign-out in the browser.
+        """
+        if request.endpoint == "static" and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
 
 def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():

@@ -78,6 +78,15 @@ def test_sign_out_ends_the_session(client, auth):
     assert client.get("/").status_code == 302
 
 
+def test_a_static_file_fetched_during_sign_out_cannot_renew_the_session(client, auth):
+    # The browser fetches the favicon with the cookie it had before signing out; if that
+    # answer renewed the cookie, the sign-out would be undone.
+    auth.login("inspector")
+    response = client.get("/static/favicon.svg")
+    assert "Set-Cookie" not in response.headers
+    assert client.get("/").status_code == 200
+
+
 def test_sign_out_needs_post(client, auth):
     auth.login("inspector")
     assert client.get("/sign-out").status_code == 405
