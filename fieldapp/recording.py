@@ -11,19 +11,20 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from fieldapp import audit, geo
-from fieldapp.checklists import Checklist, WageRates, parse_answer
+from fieldapp.assessment import counted_red_flags, evaluate
+from fieldapp.checklists import MEDIAN_RULE, Checklist, WageRates, parse_answer
 from fieldapp.photos import Photo
+from fieldapp.prices import Reference, lower_median
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import transaction
 from fieldapp.queries import visits as visits_q
-from fieldapp.scoring import ScoreResult, score
-from fieldapp.timeutil import now_iso, utcnow
+from fieldapp.timeutil import now_iso, uk_date, utcnow
 
 ACCURACY_LIMIT_M = 100
 MISMATCH_DISTANCE_M = 250
@@ -33,6 +34,21 @@ REASON_MAX = 300
 # from the future, is more likely a wrong clock than a real visit.
 MAX_AGE = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=10)
+# Why a visit could not judge the risk, as the officer picks it. A visit with one of these is
+# kept and shown, but never changes a premises' current risk or flag. "too_little" is also
+# what visits stored before this choice existed, with nothing checked, were given.
+NOT_INSPECTED_REASONS = {
+    "closed": "Closed",
+    "refused_entry": "Refused entry",
+    "unsafe": "Unsafe to inspect",
+    "no_workers": "No one was working",
+    "partial": "Only part of the checklist could be checked",
+}
+STORED_REASONS = {**NOT_INSPECTED_REASONS, "too_little": "Too little was checked"}
+TOO_LITTLE_MESSAGE = (
+    "Too little was checked to judge the risk of exploitation. Answer more of the questions, "
+    "or choose why you could not inspect"
+)
 
 
 class VisitConflict(Exception):
@@ -54,6 +70,7 @@ class Submission:
     fix_at: str | None = None
     location_reason: str = ""
     notes: str = ""
+    outcome_reason: str = ""
     photos: list[Photo] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -73,6 +90,7 @@ class Submission:
                 self.location_reason,
             ],
             "notes": self.notes,
+            "outcome_reason": self.outcome_reason,
             "photos": sorted(p.sha256 for p in self.photos),
         }
         text = json.dumps(content, sort_keys=True, separators=(",", ":"))
@@ -153,7 +171,42 @@ def parse(checklist: Checklist, form) -> Submission:
     sub.notes = (form.get("notes") or "").strip()
     if len(sub.notes) > 2000:
         errors["notes"] = "Notes must be 2,000 characters or fewer"
+    reason = (form.get("outcome_reason") or "").strip()
+    if reason and reason != "inspected" and reason not in NOT_INSPECTED_REASONS:
+        errors["outcome_reason"] = "Choose why you could not inspect from the list"
+    elif reason in NOT_INSPECTED_REASONS:
+        sub.outcome_reason = reason
     return sub
+
+
+def references_for(db: Database, checklist: Checklist, exclude_root: str = "") -> dict:
+    """The median price of each question a price comparison uses, from other judged visits."""
+    questions = tuple(c.price for c in checklist.computed if c.rule == MEDIAN_RULE)
+    if not questions:
+        return {}
+    found = visits_q.price_references(db, checklist.id, questions, exclude_root)
+    return {
+        question: Reference(lower_median(values), len(values))
+        for question, values in found.items()
+        if values
+    }
+
+
+def judge(
+    checklist: Checklist,
+    sub: Submission,
+    wage_rates: WageRates,
+    references: dict[str, Reference] | None = None,
+) -> dict:
+    """The visit's result. Adds an error when it cannot judge the risk and no reason is given.
+
+    A visit with too little checked is not a risk judgement; it is kept only when the officer
+    says why (closed, refused entry...), so a thin submission is never accepted silently.
+    """
+    result = evaluate(checklist, sub.answers, uk_date(sub.visited_at), wage_rates, references or {})
+    if not result["judged"] and not sub.outcome_reason:
+        sub.errors["outcome_reason"] = TOO_LITTLE_MESSAGE
+    return result
 
 
 def _parse_location(form, sub: Submission) -> None:
@@ -216,15 +269,25 @@ def store(
     inspector_id: int,
     amends: dict | None = None,
     amendment_reason: str | None = None,
+    result: dict | None = None,
+    references: dict[str, Reference] | None = None,
 ) -> Stored:
-    """Score and store a checked submission in one transaction; safe to call again.
+    """Assess and store a checked submission in one transaction; safe to call again.
+
+    ``result`` is :func:`judge`'s, when the caller has it already. A visit that could not
+    judge the risk is stored only with the officer's reason (ValueError otherwise).
 
     The same id with the same content returns the stored visit; the same id with other
     content raises VisitConflict. The visit, its answers, photos, the premises' current
     risk and the audit row are written together or not at all.
     """
     content_hash = sub.content_hash(premises["id"])
-    result = score(checklist, sub.answers, date.fromisoformat(sub.visited_at[:10]), wage_rates)
+    if result is None:
+        if references is None:
+            references = references_for(db, checklist, amends["root_id"] if amends else "")
+        result = judge(checklist, sub, wage_rates, references)
+        if "outcome_reason" in sub.errors:
+            raise ValueError(sub.errors["outcome_reason"])
     distance = None
     if sub.latitude is not None and premises["latitude"] is not None:
         distance = round(
@@ -235,8 +298,7 @@ def store(
         )
     # Everything that can be worked out before taking the write lock is, so the lock is
     # held for the writes alone and concurrent submissions wait less.
-    result_dict = result.to_dict()
-    result_json = json.dumps(result_dict)
+    result_json = json.dumps(result)
     with transaction(db):
         found = visits_q.existing(db, sub.visit_id)  # another worker may have won the race
         if found:
@@ -249,7 +311,6 @@ def store(
             premises,
             sub,
             result,
-            result_dict,
             result_json,
             inspector_id,
             distance,
@@ -275,8 +336,7 @@ def _write(
     checklist: Checklist,
     premises: dict,
     sub: Submission,
-    result: ScoreResult,
-    result_dict: dict,
+    result: dict,
     result_json: str,
     inspector_id: int,
     distance: float | None,
@@ -286,6 +346,9 @@ def _write(
 ) -> None:
     """All the rows for one visit. Runs inside the caller's write transaction."""
     now = now_iso()
+    # The officer's reason makes a visit "could not inspect" whatever was answered; such a
+    # visit keeps its result for the record but never becomes the premises' current risk.
+    assessed = result["judged"] and not sub.outcome_reason
     mismatch = 1 if distance is not None and distance > MISMATCH_DISTANCE_M else 0
     visits_q.add_checklist_version(
         db, checklist.hash, checklist.id, checklist.version, _snapshot(checklist), now
@@ -306,11 +369,13 @@ def _write(
             "checklist_id": checklist.id,
             "checklist_version": checklist.version,
             **_location_values(sub, distance, mismatch),
-            "score_total": result.total,
-            "score_maximum": result.maximum,
-            "score_percentage": result.percentage,
-            "band": result.band,
-            "red_flag_count": len(result.red_flags),
+            "score_total": result["total"],
+            "score_maximum": result["maximum"],
+            "score_percentage": result["percentage"],
+            "band": result["band"] if assessed else None,
+            "red_flag_count": len(counted_red_flags(result)) if assessed else 0,
+            "outcome": "assessed" if assessed else "not_assessed",
+            "outcome_reason": sub.outcome_reason or None,
             "result": result_json,
             "notes": sub.notes or None,
             "content_hash": content_hash,
@@ -324,28 +389,31 @@ def _write(
         ],
     )
     visits_q.insert_photos(db, sub.visit_id, sub.photos, now)
-    _apply_to_premises(db, premises, sub, result, result_dict, mismatch, amends)
+    _apply_to_premises(db, premises, sub, result, mismatch, amends, assessed)
 
 
 def _apply_to_premises(
     db: Database,
     premises: dict,
     sub: Submission,
-    result: ScoreResult,
-    result_dict: dict,
+    result: dict,
     mismatch: int,
     amends: dict | None,
+    assessed: bool,
 ) -> None:
-    """Make the visit the premises' current risk if it is the latest, and audit it."""
+    """Make the visit the premises' current risk if it judged it and is the latest; audit it."""
     latest = {
-        "band": result.band,
-        "score_percentage": result.percentage,
-        "red_flag_count": len(result.red_flags),
+        "band": result["band"],
+        "score_percentage": result["percentage"],
+        "red_flag_count": len(counted_red_flags(result)),
         "visited_at": sub.visited_at,
         "location_mismatch": mismatch,
     }
     # A correction, or a visit arriving after a later one, needs the full recomputation.
-    if amends or not premises_q.apply_latest_visit(db, premises["id"], latest, result_dict):
+    # A visit that could not judge the risk changes nothing, unless it corrects one that did.
+    if amends or (
+        assessed and not premises_q.apply_latest_visit(db, premises["id"], latest, result)
+    ):
         premises_q.refresh_risk(db, premises["id"])
     audit.record(
         "visit.amend" if amends else "visit.create",
@@ -353,8 +421,9 @@ def _apply_to_premises(
         sub.visit_id,
         db=db,
         premises_id=premises["id"],
-        band=result.band,
-        red_flags=len(result.red_flags),
+        band=result["band"] if assessed else None,
+        outcome="assessed" if assessed else "not_assessed",
+        red_flags=len(counted_red_flags(result)) if assessed else 0,
         photos=len(sub.photos),
         amends=amends["id"] if amends else None,
     )

@@ -1,4 +1,7 @@
-"""Score a visit's answers against the checklist version it was recorded with.
+"""Score a visit's answers against a model 1 checklist (version 1 of both sectors).
+
+Model 2 checklists are assessed by fieldapp.assessment instead; visits recorded under
+model 1 keep this result and render as they always have.
 
 The score is the share of checkable warning signs that were present: "not seen" means the officer
 could not check, so it neither adds points nor counts as a "no". A red flag answered yes makes the
@@ -112,7 +115,7 @@ def score(
     A missing answer counts as not seen. Raises ValueError for an id the checklist does not have
     or an answer of the wrong kind, since either means the form and checklist disagree.
     """
-    _check_answers(checklist, answers)
+    check_answers(checklist, answers)
     contributions, not_checked = _answered_indicators(checklist, answers)
     price_checks, price_notes, priced, unpriced = _price_contributions(
         checklist, answers, visit_date, wage_rates
@@ -228,7 +231,8 @@ def _explanation(
     return explanation
 
 
-def _check_answers(checklist: Checklist, answers: Mapping[str, object]) -> None:
+def check_answers(checklist: Checklist, answers: Mapping[str, object]) -> None:
+    """Raise ValueError for an answer the checklist cannot hold (the form and file disagree)."""
     for item_id, answer in answers.items():
         item = checklist.find(item_id)
         if item is None or isinstance(item, ComputedIndicator):

@@ -6,8 +6,11 @@ import io
 import uuid
 from datetime import UTC, datetime
 
+from pathlib import Path
+
 from PIL import Image
 
+from fieldapp.checklists import load_checklists
 from fieldapp.queries import connect
 from fieldapp.queries import premises as premises_q
 
@@ -39,10 +42,27 @@ def offset(point, north_m=0.0, east_m=0.0):
     return (lat + north_m / 111_195, lon + east_m / (111_195 * 0.6079))  # cos(52.63 degrees)
 
 
-def visit_form(**overrides) -> dict:
-    """A complete, valid car wash visit form as a phone would post it."""
+SHIPPED = Path(__file__).resolve().parent.parent / "checklists"
+# Every yes/no question of both shipped checklists, answered "no": a thorough visit that
+# found nothing, so a test names only the signs it is about. (Questions of the other sector
+# are ignored by the form, as a real phone never sends them.)
+ALL_NO = {
+    f"q-{indicator.id}": "no"
+    for checklist in load_checklists(SHIPPED).values()
+    for indicator in checklist.indicators
+    if indicator.answer_type == "yes_no"
+}
+
+
+def visit_form(thorough: bool = True, **overrides) -> dict:
+    """A complete, valid car wash visit form as a phone would post it.
+
+    ``thorough`` answers every other yes/no question "no", so the visit can be judged;
+    pass False for a visit where only the given questions were answered.
+    """
     lat, lon = offset(CLOCK_TOWER, north_m=20)
     form = {
+        **(ALL_NO if thorough else {}),
         "visit_id": str(uuid.uuid4()),
         "visited_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "location_method": "gps",

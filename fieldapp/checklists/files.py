@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.checklists.model import Checklist, ChecklistError, Problem
-from fieldapp.checklists.validate import Validator
+from fieldapp.checklists.validate2 import validator_for
 
 LOCK_FILE = "versions.lock"
 WAGE_RATES_FILE = "wage_rates.toml"
@@ -103,7 +103,7 @@ def _load_files(directory: Path) -> _Loaded:
             skipped.append(path)
             continue
         if raw is not None:
-            validator = Validator(str(path))
+            validator = validator_for(raw, str(path))
             checklist = validator.checklist(raw, content_hash(raw))
             file_problems = validator.problems
             if checklist is not None and checklist.id in loaded:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldapp.checklists.files import WAGE_RATES_FILE, load_checklists
-from fieldapp.checklists.model import SECTORS, Checklist
+from fieldapp.checklists.model import LEVELLED_CONCERNS, SECTORS, Checklist, ChecklistError, Problem
 from fieldapp.checklists.wages import WageRates, load_wage_rates
 
 SAFEGUARDING_FILE = "safeguarding.toml"
@@ -30,8 +30,27 @@ def load_folder(directory: Path) -> ChecklistFolder:
     wage_rates = load_wage_rates(directory / WAGE_RATES_FILE)
     with open(directory / SAFEGUARDING_FILE, "rb") as fh:
         safeguarding = tomllib.load(fh)
+    problems = _route_problems(directory / SAFEGUARDING_FILE, safeguarding)
+    if problems:
+        raise ChecklistError(problems)
     by_sector = {c.sector: c for c in checklists.values()}
     missing = set(SECTORS) - set(by_sector)
     if missing:
         raise RuntimeError(f"No checklist for sector(s): {', '.join(sorted(missing))}")
     return ChecklistFolder(checklists, by_sector, wage_rates, safeguarding)
+
+
+def _route_problems(path: Path, safeguarding: dict) -> list[Problem]:
+    """Each route must say which concern it answers and from which level."""
+    problems = []
+    for index, route in enumerate(safeguarding.get("route", [])):
+        where = f"route[{index}]"
+        if route.get("concern") not in LEVELLED_CONCERNS:
+            problems.append(
+                Problem(
+                    str(path), f"{where}.concern", f"use one of {', '.join(LEVELLED_CONCERNS)}."
+                )
+            )
+        if route.get("level") not in ("medium", "high"):
+            problems.append(Problem(str(path), f"{where}.level", "use medium or high."))
+    return problems

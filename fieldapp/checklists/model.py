@@ -22,6 +22,29 @@ CATEGORIES = {
     "ENV": "Environmental",
     "TSP": "Trading standards, planning and licensing",
 }
+# What an indicator is evidence of (checklist model 2; checklists/README.md explains each).
+# Modern slavery signs also name the ILO element they show and how strongly; vulnerability
+# never raises concern on its own, only through a combination rule.
+CONCERNS = {
+    "slavery": "Modern slavery and forced labour",
+    "labour": "Labour non-compliance: wages, contracts and hours",
+    "safety": "Health and safety",
+    "environment": "Environmental",
+    "trading": "Trading standards, planning and licensing",
+    "vulnerability": "Vulnerability",
+}
+# The concerns that get a level of their own (vulnerability is context for the others).
+LEVELLED_CONCERNS = ("slavery", "labour", "safety", "environment", "trading")
+# The concerns whose levels share the weighted score bands (modern slavery has ILO rules).
+BANDED_CONCERNS = ("labour", "safety", "environment", "trading")
+ELEMENTS = {
+    "involuntariness": "involuntariness (work not freely taken or free to leave)",
+    "coercion": "coercion or menace of a penalty",
+}
+STRENGTHS = ("strong", "medium")
+# A concern that could not be judged because too little of it was checked.
+NOT_JUDGED = "not_judged"
+MODELS = (1, 2)
 BAND_NAMES = ("low", "medium", "high")
 # Bands in order, for comparing two visits: no score < low < medium < high.
 BAND_RANK = {None: 0, "low": 1, "medium": 2, "high": 3}
@@ -37,10 +60,14 @@ ANSWER_TYPES = ("yes_no", "count", "money", "minutes")
 MEASUREMENT_TYPES = ("count", "money", "minutes")
 YES_NO_ANSWERS = ("yes", "no", "not_seen")
 PRICE_RULE = "price_below_labour_cost"
+MEDIAN_RULE = "price_below_median"
+COMPUTED_RULES = (PRICE_RULE, MEDIAN_RULE)
 # What each input of the price rule must be, so a typo pointing at the wrong question is caught.
 PRICE_RULE_INPUTS = {"price": "money", "workers": "count", "minutes": "minutes"}
 # Bumped if the shape of Checklist.to_dict() ever changes, so old snapshots can still be read.
-SNAPSHOT_FORMAT = 1
+# Format 2 added the assessment model's fields; a format 1 snapshot reads with their defaults.
+SNAPSHOT_FORMAT = 2
+READABLE_FORMATS = (1, 2)
 
 
 # --- Problems ------------------------------------------------------------------------------------
@@ -95,6 +122,11 @@ class Indicator:
     hint: str = ""
     other_categories: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # Model 2 only: the concern it evidences and, for modern slavery, the ILO element and
+    # strength. Empty in model 1 checklists.
+    concern: str = ""
+    element: str = ""
+    strength: str = ""
 
     @property
     def is_measurement(self) -> bool:
@@ -124,10 +156,36 @@ class ComputedIndicator:
     weight: int
     red_flag: bool
     price: str
-    workers: str
-    minutes: str
+    workers: str = ""
+    minutes: str = ""
     hint: str = ""
     other_categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    concern: str = ""
+    # price_below_labour_cost in model 2: when workers or minutes were not recorded, compare
+    # the price with this many labour-minutes at the National Living Wage instead, a weaker
+    # signal worth ``fallback_weight`` points. 0 = no fallback.
+    fallback_minutes: int = 0
+    fallback_weight: int = 0
+    # price_below_median: counts when the price is below this share (percent) of the median
+    # price of the same question at other visits, given at least ``min_visits`` of them.
+    below_percent: int = 0
+    min_visits: int = 0
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A rule that raises a concern when signs appear together (model 2).
+
+    Fires when every indicator in ``all_of`` and at least one in ``any_of`` were answered yes.
+    """
+
+    id: str
+    concern: str
+    level: str
+    all_of: tuple[str, ...]
+    any_of: tuple[str, ...]
+    reason: str
     sources: tuple[str, ...] = ()
 
 
@@ -153,6 +211,16 @@ class Checklist:
     follow_ups: tuple[FollowUp, ...]
     computed: tuple[ComputedIndicator, ...]
     hash: str
+    # Model 2: the concern-based assessment (fieldapp/assessment.py). Model 1: one score.
+    model: int = 1
+    # Model 2: the share of a concern's indicators (percent) that must be checked to judge it.
+    min_checked_percent: int = 0
+    # Model 2: signs of both ILO elements together make modern slavery concern high when
+    # one of them is strong, or when at least this many signs are present in all.
+    slavery_high_signs: int = 0
+    # Model 2: score bands per weighted concern, as (concern, bands) pairs.
+    concern_bands: tuple[tuple[str, tuple[Band, ...]], ...] = ()
+    combinations: tuple[Combination, ...] = ()
 
     # Worked out once per checklist (it never changes): scoring asks for these on every visit.
     @cached_property
@@ -170,6 +238,10 @@ class Checklist:
     def find(self, item_id: str) -> Indicator | FollowUp | ComputedIndicator | None:
         """Return the question, follow-up or computed indicator with this id, or None."""
         return self._by_id.get(item_id)
+
+    def bands_for(self, concern: str) -> tuple[Band, ...]:
+        """The score bands of a weighted concern (model 2)."""
+        return dict(self.concern_bands).get(concern, ())
 
     def follow_ups_for(self, parent_id: str) -> tuple[FollowUp, ...]:
         """Follow-ups to show when the indicator ``parent_id`` is answered yes."""
@@ -195,12 +267,20 @@ class Checklist:
             ],
             "follow_ups": [_plain(follow_up) for follow_up in self.follow_ups],
             "computed": [_plain(computed) for computed in self.computed],
+            "model": self.model,
+            "min_checked_percent": self.min_checked_percent,
+            "slavery_high_signs": self.slavery_high_signs,
+            "concern_bands": {
+                concern: [{"name": b.name, "from": b.start, "to": b.end} for b in bands]
+                for concern, bands in self.concern_bands
+            },
+            "combinations": [_plain(combination) for combination in self.combinations],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Checklist:
         """Rebuild a checklist from :meth:`to_dict` output (for example a stored snapshot)."""
-        if data.get("format") != SNAPSHOT_FORMAT:
+        if data.get("format") not in READABLE_FORMATS:
             raise ValueError(
                 f"checklist snapshot format {data.get('format')!r} is not supported "
                 f"(this version of the app reads format {SNAPSHOT_FORMAT})"
@@ -222,10 +302,18 @@ class Checklist:
             ),
             follow_ups=tuple(_unplain(FollowUp, f) for f in data["follow_ups"]),
             computed=tuple(_unplain(ComputedIndicator, c) for c in data["computed"]),
+            model=data.get("model", 1),
+            min_checked_percent=data.get("min_checked_percent", 0),
+            slavery_high_signs=data.get("slavery_high_signs", 0),
+            concern_bands=tuple(
+                (concern, tuple(Band(b["name"], b["from"], b["to"]) for b in bands))
+                for concern, bands in data.get("concern_bands", {}).items()
+            ),
+            combinations=tuple(_unplain(Combination, c) for c in data.get("combinations", [])),
         )
 
 
-def _plain(item: Indicator | FollowUp | ComputedIndicator) -> dict[str, Any]:
+def _plain(item: Indicator | FollowUp | ComputedIndicator | Combination) -> dict[str, Any]:
     """Dataclass fields as a dict, tuples as lists, for JSON."""
     return {
         name: list(value) if isinstance(value, tuple) else value

@@ -55,16 +55,16 @@ class Validator(FieldChecks):
             hash=content_hash,
         )
 
-    def bands(self, raw: Any) -> tuple[Band, ...]:
+    def bands(self, raw: Any, where: str = "bands") -> tuple[Band, ...]:
         if raw is None:
             return ()
-        table = self.table(raw, "bands", "table with low, medium and high")
+        table = self.table(raw, where, "table with low, medium and high")
         if table is None:
             return ()
-        self.keys(table, "bands", required=BAND_NAMES)
+        self.keys(table, where, required=BAND_NAMES)
         bands = []
         for name in BAND_NAMES:
-            path = f"bands.{name}"
+            path = f"{where}.{name}"
             if name not in table:
                 continue  # reported by keys() above
             band = self.table(table[name], path, "table like { from = 0, to = 20 }")
@@ -84,14 +84,14 @@ class Validator(FieldChecks):
             return tuple(bands)  # the problems are reported already; the edges need all three
         if bands[0].start != 0:
             self.problem(
-                "bands.low.from", f"is {bands[0].start}: the low band must start at 0 (percent)."
+                f"{where}.low.from", f"is {bands[0].start}: the low band must start at 0 (percent)."
             )
         if bands[-1].end != 100:
             self.problem(
-                "bands.high.to", f"is {bands[-1].end}: the high band must end at 100 (percent)."
+                f"{where}.high.to", f"is {bands[-1].end}: the high band must end at 100 (percent)."
             )
         for lower, upper in zip(bands, bands[1:], strict=False):
-            path = f"bands.{upper.name}.from"
+            path = f"{where}.{upper.name}.from"
             if upper.start < lower.end:
                 self.problem(
                     path,

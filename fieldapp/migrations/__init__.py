@@ -21,6 +21,7 @@ from fieldapp.migrations import (
     m006_premises_current_risk_detail,
     m007_exports_tokens_and_audit_chain,
     m008_operations,
+    m009_visit_outcomes_and_concerns,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -32,6 +33,7 @@ STEPS: tuple[ModuleType, ...] = (
     m006_premises_current_risk_detail,
     m007_exports_tokens_and_audit_chain,
     m008_operations,
+    m009_visit_outcomes_and_concerns,
 )
 
 migrations = Migrations("fieldapp")

@@ -9,6 +9,8 @@ import uuid
 from sqlite_utils import Database
 
 from fieldapp import audit, geo
+from fieldapp.assessment import counted_red_flags
+from fieldapp.checklists.model import LEVELLED_CONCERNS
 from fieldapp.queries import audit as audit_q
 from fieldapp.queries import one, one_or_missing, query, transaction
 from fieldapp.queries.sites import flag_column
@@ -173,22 +175,37 @@ def create(
     return premises_id
 
 
-def _risk_summary(result: dict) -> tuple[str, str, str]:
-    """Red flags, their categories (",CTL,WEL,") and the top three indicators, as stored."""
+def _risk_summary(result: dict) -> tuple[str, str, str, str]:
+    """Red flags, their categories (",CTL,WEL,"), the top three signs and each concern's
+    level, as stored on the premises.
+
+    Model 2 keeps only the red flags that flag a site (modern slavery signs): a hazard has
+    its own route at the visit and must not send partners to the site.
+    """
     red_flags = [
         {"id": c["id"], "question": c["question"], "category": c["category"]}
-        for c in result["red_flags"]
+        for c in counted_red_flags(result)
     ]
-    scored = sorted(
-        (c for c in result["contributions"] if c["points"]),
-        key=lambda c: (-c["points"], c["id"]),
-    )
+    if result.get("model") == 2:
+        order = {concern: rank for rank, concern in enumerate(LEVELLED_CONCERNS)}
+        scored = sorted(
+            (c for c in result["contributions"] if c["answer"] == "yes"),
+            key=lambda c: (order[c["concern"]], c["strength"] != "strong", -c["weight"], c["id"]),
+        )
+        concerns = {c["id"]: c["level"] for c in result["concerns"]}
+    else:
+        scored = sorted(
+            (c for c in result["contributions"] if c["points"]),
+            key=lambda c: (-c["points"], c["id"]),
+        )
+        concerns = {}
     top = [{"id": c["id"], "question": c["question"], "points": c["points"]} for c in scored[:3]]
     categories = sorted({flag["category"] for flag in red_flags})
     return (
         json.dumps(red_flags),
         "".join(f",{c}" for c in categories) + ("," if categories else ""),
         json.dumps(top),
+        json.dumps(concerns),
     )
 
 
@@ -199,11 +216,11 @@ def apply_latest_visit(db: Database, premises_id: int, visit: dict, result: dict
     read the visits back. Returns False, changing nothing, when a later visit is already
     recorded (an outbox sending a visit days late): then use :func:`refresh_risk`.
     """
-    red_flags, categories, top = _risk_summary(result)
+    red_flags, categories, top, concerns = _risk_summary(result)
     cursor = db.execute(
         "UPDATE premises SET risk_band = ?, risk_score = ?, red_flag_count = ?, "
         "last_visit_at = ?, red_flags = ?, red_flag_categories = ?, top_indicators = ?, "
-        "last_visit_mismatch = ?, last_red_flag_at = CASE WHEN ? > 0 THEN "
+        "concerns = ?, last_visit_mismatch = ?, last_red_flag_at = CASE WHEN ? > 0 THEN "
         "max(coalesce(last_red_flag_at, ''), ?) ELSE last_red_flag_at END, updated_at = ? "
         "WHERE id = ? AND (last_visit_at IS NULL OR last_visit_at <= ?)",
         [
@@ -214,6 +231,7 @@ def apply_latest_visit(db: Database, premises_id: int, visit: dict, result: dict
             red_flags,
             categories,
             top,
+            concerns,
             visit["location_mismatch"],
             visit["red_flag_count"],
             visit["visited_at"],
@@ -225,43 +243,53 @@ def apply_latest_visit(db: Database, premises_id: int, visit: dict, result: dict
     return cursor.rowcount == 1
 
 
-def refresh_risk(db: Database, premises_id: int) -> None:
-    """Recompute a premises' current risk from its visits (newest revisions only).
+def refresh_risk(db: Database, premises_id: int) -> bool:
+    """Recompute a premises' current risk from its judged visits (newest revisions only).
 
-    Stored in indexed columns so the map, list and exports read it rather than recompute
-    it. Called inside the transaction that wrote the visit.
+    A visit that could not judge the risk (closed, refused entry, too little checked) is
+    left out, so it never replaces the current risk or clears a red flag. Stored in indexed
+    columns so the map, list and exports read it rather than recompute it. Called inside
+    the transaction that wrote the visit. Returns whether anything changed.
     """
     latest = one(
         db,
-        "SELECT * FROM current_visits WHERE premises_id = ? "
+        "SELECT * FROM current_visits WHERE premises_id = ? AND outcome = 'assessed' "
         "ORDER BY visited_at DESC, submitted_at DESC LIMIT 1",
         [premises_id],
     )
     last_red_flag = db.execute(
-        "SELECT max(visited_at) FROM current_visits WHERE premises_id = ? AND red_flag_count > 0",
+        "SELECT max(visited_at) FROM current_visits WHERE premises_id = ? "
+        "AND outcome = 'assessed' AND red_flag_count > 0",
         [premises_id],
     ).fetchone()[0]
-    red_flags, categories, top = (
-        _risk_summary(json.loads(latest["result"])) if latest else ("[]", "", "[]")
+    red_flags, categories, top, concerns = (
+        _risk_summary(json.loads(latest["result"])) if latest else ("[]", "", "[]", "{}")
     )
-    db.execute(
+    values = [
+        latest["band"] if latest else None,
+        latest["score_percentage"] if latest else None,
+        latest["red_flag_count"] if latest else 0,
+        latest["visited_at"] if latest else None,
+        red_flags,
+        categories,
+        top,
+        concerns,
+        latest["location_mismatch"] if latest else 0,
+        last_red_flag,
+    ]
+    # Written only when something differs, so re-assessing every premises twice changes
+    # nothing the second time and can say how many changed.
+    cursor = db.execute(
         "UPDATE premises SET risk_band = ?, risk_score = ?, red_flag_count = ?, "
         "last_visit_at = ?, red_flags = ?, red_flag_categories = ?, top_indicators = ?, "
-        "last_visit_mismatch = ?, last_red_flag_at = ?, updated_at = ? WHERE id = ?",
-        [
-            latest["band"] if latest else None,
-            latest["score_percentage"] if latest else None,
-            latest["red_flag_count"] if latest else 0,
-            latest["visited_at"] if latest else None,
-            red_flags,
-            categories,
-            top,
-            latest["location_mismatch"] if latest else 0,
-            last_red_flag,
-            now_iso(),
-            premises_id,
-        ],
+        "concerns = ?, last_visit_mismatch = ?, last_red_flag_at = ?, updated_at = ? "
+        "WHERE id = ? AND NOT (risk_band IS ? AND risk_score IS ? AND red_flag_count IS ? "
+        "AND last_visit_at IS ? AND red_flags IS ? AND red_flag_categories IS ? "
+        "AND top_indicators IS ? AND concerns IS ? AND last_visit_mismatch IS ? "
+        "AND last_red_flag_at IS ?)",
+        [*values, now_iso(), premises_id, *values],
     )
+    return cursor.rowcount == 1
 
 
 def set_flag(db: Database, premises_id: int, *, action: str, reason: str, user_id: int) -> None:

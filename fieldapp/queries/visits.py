@@ -131,6 +131,25 @@ def referrals_for_premises(db: Database, premises_id: int) -> list[dict]:
     )
 
 
+def price_references(
+    db: Database, checklist_id: str, question_ids: tuple[str, ...], exclude_root: str = ""
+) -> dict[str, list[int]]:
+    """Every price recorded for these questions at judged visits of a checklist, by question.
+
+    The newest revision of each visit only, and never the visit being corrected itself.
+    """
+    found: dict[str, list[int]] = {question_id: [] for question_id in question_ids}
+    for question_id in question_ids:
+        rows = db.execute(
+            "SELECT a.value FROM answers a JOIN current_visits v ON v.id = a.visit_id "
+            "WHERE a.question_id = ? AND v.checklist_id = ? AND v.outcome = 'assessed' "
+            "AND v.root_id != ?",
+            [question_id, checklist_id, exclude_root],
+        ).fetchall()
+        found[question_id] = [int(value) for (value,) in rows if str(value).isdigit()]
+    return found
+
+
 def existing(db: Database, visit_id: str) -> dict | None:
     """A stored visit by id, or None."""
     return one(db, "SELECT * FROM visits WHERE id = ?", [visit_id])
@@ -174,6 +193,8 @@ VISIT_COLUMNS = (
     "score_percentage",
     "band",
     "red_flag_count",
+    "outcome",
+    "outcome_reason",
     "result",
     "notes",
     "content_hash",

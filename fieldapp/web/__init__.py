@@ -12,7 +12,9 @@ import json
 from flask import Flask, current_app, request, url_for
 
 from fieldapp import agencies
+from fieldapp.checklists import CONCERNS, format_pence
 from fieldapp.permissions import can
+from fieldapp.timeutil import uk_time
 
 # The service navigation, in order. An item shows only when its page exists and the
 # signed-in user's role may open it, so the menu and the route rules cannot disagree.
@@ -92,3 +94,11 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(agencies.name, "agency_name")
     app.add_template_filter(agencies.short_name, "agency_short_name")
     app.add_template_filter(json.loads, "fromjson")
+    app.add_template_filter(format_pence, "pence")
+    app.add_template_global(CONCERNS, "CONCERNS")
+    # UK time until the shared formatting lands.
+    if "uk_datetime" not in app.jinja_env.filters:
+        app.add_template_filter(
+            lambda v: uk_time(v).strftime("%-d %B %Y, %H:%M %Z") if v else "", "uk_datetime"
+        )
+        app.add_template_filter(lambda v: uk_time(v).strftime("%-d %B %Y") if v else "", "uk_date")

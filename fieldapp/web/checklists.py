@@ -42,15 +42,23 @@ def checklist_for(sector: str) -> Checklist:
     return current().by_sector[sector]
 
 
-def for_phone(folder: ChecklistFolder) -> dict:
+def for_phone(folder: ChecklistFolder, db=None) -> dict:
     """What the phone downloads to work offline, and the one source of the constants its
-    scripts share with the server (sector names, the accuracy and mismatch distances)."""
+    scripts share with the server (sector names, the accuracy and mismatch distances).
+
+    With a database, it also carries the median prices the price comparisons use, as
+    they stand now (the server's result, worked out on arrival, is the one stored).
+    """
+    references = {}
+    if db is not None:
+        for sector, checklist in folder.by_sector.items():
+            found = recording.references_for(db, checklist)
+            references[sector] = {q: vars(ref) for q, ref in found.items()}
     return {
         "checklists": {sector: c.to_dict() for sector, c in folder.by_sector.items()},
-        "wage_rates": [
-            {"start": p.start.isoformat(), "age_21_and_over": p.age_21_and_over}
-            for p in folder.wage_rates.periods
-        ],
+        "wage_rates": folder.wage_rates.to_list(),
+        "references": references,
+        "outcome_reasons": recording.NOT_INSPECTED_REASONS,
         "safeguarding": folder.safeguarding,
         "sectors": SECTORS,
         "accuracy_limit_m": recording.ACCURACY_LIMIT_M,

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from fieldapp.db import get_db
 from fieldapp.permissions import FIELD_ROLES, ROLES, allow
 from fieldapp.web import checklists
 
@@ -29,6 +30,6 @@ def checklist_data():
     provisional); the server's score, from the same data, is the one stored.
     """
     folder = checklists.current()
-    response = current_app.json.response(checklists.for_phone(folder))
+    response = current_app.json.response(checklists.for_phone(folder, get_db()))
     response.headers["Cache-Control"] = "private, no-cache"
     return response

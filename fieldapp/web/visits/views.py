@@ -22,12 +22,14 @@ from flask import (
 from flask_login import current_user
 
 from fieldapp import recording
+from fieldapp.assessment import LEVEL_WORDS
 from fieldapp.db import get_db
 from fieldapp.http import wants_json
 from fieldapp.permissions import FIELD_ROLES, allow
 from fieldapp.photos import PhotoError, check_and_store, original_name, stripped_name
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
+from fieldapp.safeguarding import referral_routes, routes_for
 from fieldapp.web import checklists
 
 bp = Blueprint("visits", __name__)
@@ -74,6 +76,7 @@ def _form_page(premises, checklist, values, errors, photos, status=200, amend=No
             mismatch_distance=recording.MISMATCH_DISTANCE_M,
             photo_max_mb=current_app.config["PHOTO_MAX_BYTES"] // 1_048_576,
             photo_max_count=current_app.config["PHOTO_MAX_COUNT"],
+            outcome_reasons=recording.NOT_INSPECTED_REASONS,
         ),
         status,
     )
@@ -98,6 +101,12 @@ def new(premises_id: int):
 
 def _submit(premises, checklist, amend: dict | None = None):
     sub = recording.parse(checklist, request.form)
+    db = get_db()
+    result = None
+    if sub.visited_at and not sub.errors:
+        references = recording.references_for(db, checklist, amend["root_id"] if amend else "")
+        wage_rates = checklists.current().wage_rates
+        result = recording.judge(checklist, sub, wage_rates, references)
     errors = dict(sub.errors)
     reason = (request.form.get("amendment_reason") or "").strip()
     if amend is not None and not reason:
@@ -109,7 +118,6 @@ def _submit(premises, checklist, amend: dict | None = None):
             _discard(sub)
             return {"errors": errors, "visit_id": sub.visit_id}, 400
         return _form_page(premises, checklist, request.form, errors, sub.photos, 400, amend)
-    db = get_db()
     try:
         stored = recording.store(
             db,
@@ -120,6 +128,7 @@ def _submit(premises, checklist, amend: dict | None = None):
             inspector_id=current_user.id,
             amends=amend,
             amendment_reason=reason or None,
+            result=result,
         )
     except recording.VisitConflict:
         _discard(sub)
@@ -139,6 +148,7 @@ def _submit(premises, checklist, amend: dict | None = None):
             "created": stored.created,
             "result_url": url_for("visits.result", visit_id=stored.visit_id),
             "band": visit["band"],
+            "outcome": visit["outcome"],
             "score": visit["result"]["percentage"],
         }, (201 if stored.created else 200)
     return redirect(url_for("visits.result", visit_id=stored.visit_id), code=303)
@@ -163,15 +173,20 @@ def result(visit_id: str):
 
 def _result_page(visit: dict, referral_errors=None, referral_values=None, status=200):
     db = get_db()
+    safeguarding = checklists.current().safeguarding
     return render_template(
         "visits/result.html",
         visit=visit,
+        actions=routes_for(visit["result"], safeguarding),
+        referral_routes=referral_routes(safeguarding),
+        outcome_reasons=recording.STORED_REASONS,
+        level_words=LEVEL_WORDS,
         checklist=visits_q.checklist_for(db, visit["checklist_hash"]),
         answers=visits_q.answers(db, visit["id"]),
         photos=visits_q.photos(db, visit["id"]),
         revisions=visits_q.revisions(db, visit["root_id"]),
         referrals=visits_q.referrals_for_visit(db, visit["root_id"]),
-        safeguarding=checklists.current().safeguarding,
+        safeguarding=safeguarding,
         referral_errors=referral_errors or {},
         referral_values=referral_values or {},
     ), status
@@ -183,7 +198,7 @@ def add_referral(visit_id: str):
     """Record which referral was made, its reference and when — nothing about the person."""
     visit = visits_q.get(get_db(), visit_id)
     safeguarding = checklists.current().safeguarding
-    routes = {r["id"] for r in safeguarding["route"]}
+    routes = {r["id"] for r in referral_routes(safeguarding)}
     route = request.form.get("route", "")
     ref = (request.form.get("reference") or "").strip()
     made_at = (request.form.get("made_at") or "").strip()
@@ -236,6 +251,7 @@ def amend(visit_id: str):
         "fix_at": visit["fix_at"] or "",
         "location_reason": visit["location_reason"] or "",
         "notes": visit["notes"] or "",
+        "outcome_reason": visit["outcome_reason"] or "",
     }
     for question_id, answer in visits_q.answers(get_db(), visit_id).items():
         values[f"q-{question_id}"] = _display_value(checklist, question_id, answer["value"])

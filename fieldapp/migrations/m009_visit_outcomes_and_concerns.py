@@ -1,0 +1,29 @@
+"""A visit either judged the risk or could not (closed, refused entry, too little checked).
+
+A visit that could not judge the risk never replaces a premises' current risk. Visits
+already stored with no band had nothing checked, so they are marked as such here. The
+premises keep each concern's level from their latest judged visit, and answers can be
+looked up by question for the price comparison with other visits.
+
+Recomputing every premises' current risk under the new rule is `flask premises reassess`,
+which `flask db migrate` runs after this step; the step itself is plain SQL.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+STATEMENTS = (
+    "ALTER TABLE visits ADD COLUMN outcome TEXT NOT NULL DEFAULT 'assessed' "
+    "CHECK (outcome IN ('assessed', 'not_assessed'))",
+    "ALTER TABLE visits ADD COLUMN outcome_reason TEXT",
+    "UPDATE visits SET outcome = 'not_assessed', outcome_reason = 'too_little' WHERE band IS NULL",
+    "ALTER TABLE premises ADD COLUMN concerns TEXT NOT NULL DEFAULT '{}'",
+    "CREATE INDEX answers_question ON answers (question_id)",
+)
+
+
+def apply(db: Database) -> None:
+    """Run this step's statements in order."""
+    for statement in STATEMENTS:
+        db.execute(statement)
