@@ -27,7 +27,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         __name__,
         instance_relative_config=True,
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
-        static_folder=str(config_module.ROOT / "static"),
+        # Adds the /static/ route; the folder it serves is the STATIC_FOLDER setting, below.
+        static_folder=config_module.DEFAULTS["STATIC_FOLDER"],
         static_url_path="/static",
     )
     app.config.from_mapping(config_module.defaults(app.instance_path))
@@ -39,6 +40,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     # Values are parsed as JSON where they can be (numbers, true/false), else kept as text.
     app.config.from_prefixed_env("FIELDAPP")
     _refuse_unsafe_config(app)
+    app.static_folder = str(Path(app.config["STATIC_FOLDER"]).resolve())
 
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_jinja(app)

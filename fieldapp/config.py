@@ -24,6 +24,9 @@ DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and
 DEFAULTS: dict = {
     "SECRET_KEY": DEV_SECRET_KEY,
     "CHECKLIST_DIR": str(ROOT / "checklists"),
+    # CSS, JavaScript and icons, served under /static/. The service worker's version is a
+    # hash of the files here that phones keep, worked out when the app starts.
+    "STATIC_FOLDER": str(ROOT / "static"),
     "SERVICE_NAME": "Fieldapp",
     "COUNCIL_NAME": "Demo District Council",
     # Sessions: an officer's shift, not a week. HttpOnly and SameSite always; Secure is

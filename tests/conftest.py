@@ -304,9 +304,12 @@ class LiveServer:
         self.server.server_close()
         self.thread.join(timeout=5)
 
-    def restart(self):
-        """Start again on the same port, as a server coming back after a crash."""
+    def restart(self, app=None):
+        """Start again on the same port, as a server coming back after a crash, or (given
+        a new ``app``) after a release."""
         self.stop()
+        if app is not None:
+            self.app = app
         again = LiveServer(self.app, self.port).start()
         self.server, self.thread = again.server, again.thread
 

@@ -88,6 +88,7 @@ def init_app(app: Flask) -> None:
     )
     for area in areas:
         app.register_blueprint(area.bp)
+    offline.init_app(app)
     exports.init_app(app)
     api.init_app(app)
     app.context_processor(navigation)

@@ -37,7 +37,13 @@ export function sendNow () {
 
 if (me) {
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).then(async (registration) => {
+    // updateViaCache 'none': the worker and the module it imports (outbox.js) always come
+    // from the server when the browser checks for a new one, never from its HTTP cache.
+    const options = { type: 'module', scope: '/', updateViaCache: 'none' }
+    navigator.serviceWorker.register('/sw.js', options).then(async (registration) => {
+      // A new release reaches the phone on its first page with a signal: /sw.js changes
+      // whenever a kept file does, and asking now beats waiting for the browser to.
+      if (navigator.onLine) registration.update().catch(() => { /* the next page asks again */ })
       if ('sync' in registration) {
         try { await registration.sync.register('send-outbox') } catch (error) { /* not allowed */ }
       }

@@ -1,36 +1,29 @@
 // The service worker: keeps the app shell, the checklists and the pages an officer opened
 // on the phone, so a visit can be started, answered and submitted with no signal; and
 // sends the outbox when the connection returns (Background Sync where the browser has it).
+//
+// The server writes VERSION and SHELL_URLS above this file when it sends /sw.js
+// (fieldapp/web/offline/worker.py): the files kept as the app shell, and a hash of them and
+// of this file. A release that changes any of them changes /sw.js, so the browser installs
+// the new worker at its next check; that worker keeps the new files under a new name and
+// drops the old copy. The outbox is in IndexedDB (outbox.js), which no update touches.
+/* global VERSION, SHELL_URLS */
 import { sendAll } from '/static/js/outbox.js'
 
-const SHELL = 'fieldapp-shell-v1'
-const PAGES = 'fieldapp-pages-v1'
-const SHELL_URLS = [
-  '/static/govuk/fieldapp.min.css',
-  '/static/app.css',
-  '/static/govuk/govuk-frontend.min.js',
-  '/static/app.js',
-  '/static/js/visit.js',
-  '/static/js/location.js',
-  '/static/js/outbox.js',
-  '/static/js/offline.js',
-  '/static/js/scoring.js',
-  '/static/js/result.js',
-  '/static/js/find.js',
-  '/static/js/outbox-page.js',
-  '/static/js/offline-page.js',
-  '/static/favicon.svg',
-  '/static/favicon.ico',
-  '/static/leaflet/leaflet.js',
-  '/static/leaflet/leaflet.css'
-]
+const SHELL_PREFIX = 'fieldapp-shell-'
+const SHELL = SHELL_PREFIX + VERSION
+// The kept pages outlive a release (an officer's kept visit forms stay usable offline):
+// their name changes only when the way they are kept does, and then the old ones go.
+const PAGES_PREFIX = 'fieldapp-pages-'
+const PAGES = PAGES_PREFIX + 'v1'
 // Pages worth keeping for use without a signal. Nothing else is stored on the phone.
 const KEEP = [/^\/$/, /^\/premises\/$/, /^\/premises\/\d+\/visits\/new$/, /^\/outbox$/, /^\/offline$/, /^\/api\/checklists\.json$/]
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const shell = await caches.open(SHELL)
-    await shell.addAll(SHELL_URLS)
+    // Straight from the server: the browser's HTTP cache may still hold the last release.
+    await shell.addAll(SHELL_URLS.map((url) => new Request(url, { cache: 'reload' })))
     const pages = await caches.open(PAGES)
     await Promise.allSettled(['/offline', '/api/checklists.json', '/outbox'].map((url) => cachePage(pages, url)))
     await self.skipWaiting()
@@ -39,8 +32,12 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
+    // Only older copies of the shell (and pages kept under an older name) go. The outbox
+    // is not in Cache Storage, so nothing here can touch it.
     for (const name of await caches.keys()) {
-      if (name !== SHELL && name !== PAGES) await caches.delete(name)
+      const old = (name.startsWith(SHELL_PREFIX) && name !== SHELL) ||
+        (name.startsWith(PAGES_PREFIX) && name !== PAGES)
+      if (old) await caches.delete(name)
     }
     await self.clients.claim()
   })())
@@ -62,7 +59,10 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url)
   if (url.origin !== self.location.origin) return
   if (url.pathname.startsWith('/static/')) {
-    event.respondWith(caches.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request)))
+    // From this release's shell only, never an older copy still on the phone.
+    event.respondWith(caches.open(SHELL)
+      .then((shell) => shell.match(request, { ignoreSearch: true }))
+      .then((hit) => hit || fetch(request)))
     return
   }
   if (request.mode === 'navigate' || keep(url)) {

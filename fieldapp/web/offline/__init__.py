@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, render_template, request
 
 from fieldapp.permissions import FIELD_ROLES, allow, public
+from fieldapp.web.offline import worker
 
 bp = Blueprint("offline", __name__)
+KEY = "fieldapp.offline.worker"
+
+
+def init_app(app: Flask) -> None:
+    """Build the service worker once, from the static files as they are when the app starts.
+
+    A missing kept file stops the start: a phone could not install a worker whose shell
+    it cannot fetch.
+    """
+    app.extensions[KEY] = worker.build(Path(app.static_folder))
 
 
 # These three sit at the root: a service worker looks after only the pages under its own
@@ -14,12 +27,17 @@ bp = Blueprint("offline", __name__)
 @bp.route("/sw.js")
 @public
 def service_worker():
-    """The service worker, served from the root so it may look after every page."""
-    response = current_app.send_static_file("js/sw.js")
-    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    """The service worker, served from the root so it may look after every page.
+
+    ``no-cache``: the browser asks again every time it checks for a new worker, so no HTTP
+    cache between here and the phone can hold an old release on it.
+    """
+    sw: worker.Worker = current_app.extensions[KEY]
+    response = current_app.response_class(sw.script, mimetype="text/javascript")
+    response.set_etag(sw.version)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    return response.make_conditional(request)
 
 
 @bp.route("/outbox")
