@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fieldapp import accounts, audit, recording
+from fieldapp import accounts, audit, recording, submission
+from fieldapp.checklists import PRICE_RULE
 from fieldapp.checklists import ChecklistFolder as Reference
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import transaction
@@ -137,6 +138,9 @@ def load(
     )
 
 
+# How often a visit finds the premises closed or is refused entry: it is recorded, but it
+# changes nothing about the premises' current risk.
+NOT_INSPECTED_CHANCE = 0.05
 # How often a warning sign is seen at each kind of demo site.
 YES_CHANCE = {"risky": 0.5, "middling": 0.27, "fine": 0.08}
 RED_FLAG_CHANCE = {"risky": 0.22, "middling": 0.0, "fine": 0.0}
@@ -157,6 +161,8 @@ def _answers(rng: random.Random, checklist, tier: str) -> dict:
             if answers[indicator.id] == "yes":
                 answers[follow.id] = rng.randint(1, 3)
     for computed in checklist.computed:
+        if computed.rule != PRICE_RULE:
+            continue  # the other price checks read the same price question
         workers = rng.randint(2, 4) if tier == "risky" else rng.randint(1, 2)
         minutes = rng.choice([10, 15, 20, 25])
         cheap = tier == "risky" and rng.random() < 0.7
@@ -203,10 +209,12 @@ def load_visits(db: Database, rng: random.Random, reference: Reference, inspecto
             )
             mismatch = rng.random() < 0.04
             lat, lon = _jitter(rng, row["latitude"], row["longitude"], 400 if mismatch else 25)
-            sub = recording.Submission(
+            not_inspected = rng.random() < NOT_INSPECTED_CHANCE
+            sub = submission.Submission(
                 visit_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 visited_at=visited_at.isoformat(),
-                answers=_answers(rng, checklist, tier),
+                answers={} if not_inspected else _answers(rng, checklist, tier),
+                outcome_reason=rng.choice(["closed", "refused_entry"]) if not_inspected else "",
                 location_method="gps",
                 latitude=lat,
                 longitude=lon,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask_login import login_user
 
-from fieldapp import recording
+from fieldapp import recording, submission
 from fieldapp.db import get_db
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import users as users_q
@@ -37,7 +37,7 @@ def record_visit(app, premises_id: int, form: dict, role: str = "inspector") -> 
         login_user(officer)
         premises = premises_q.get(db, premises_id)
         checklist = checklists.checklist_for(premises["sector"])
-        sub = recording.parse(checklist, form)
+        sub = submission.parse(checklist, form)
         assert not sub.errors, sub.errors
         stored = recording.store(
             db,

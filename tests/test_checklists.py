@@ -60,7 +60,7 @@ def test_shipped_checklist_has_research_indicators_and_a_price_check(checklist_i
     assert 25 <= len(scored) <= 35
     assert all(i.sources for i in scored)
     assert any(i.red_flag for i in scored)
-    (price,) = checklist.computed
+    price = checklist.computed[0]
     assert (price.id, price.category, price.red_flag) == ("price_low", "LAB", False)
     assert checklist.find(price.price).answer_type == "money"
     assert checklist.find(price.workers).answer_type == "count"
@@ -423,6 +423,11 @@ def test_snapshot_from_an_unknown_format_is_refused():
 @pytest.mark.parametrize(
     ("day", "age_band", "pence"),
     [
+        (date(2019, 4, 1), "nlw", 821),
+        (date(2019, 4, 1), "21-nlw", 770),
+        (date(2021, 3, 31), "nlw", 872),
+        (date(2021, 4, 1), "nlw", 891),
+        (date(2023, 6, 1), "21-nlw", 1018),
         (date(2024, 4, 1), "21+", 1144),
         (date(2025, 3, 31), "21+", 1144),
         (date(2025, 4, 1), "21+", 1221),
@@ -436,18 +441,25 @@ def test_wage_rate_in_force_on_a_date(day, age_band, pence):
     assert load_wage_rates(SHIPPED / WAGE_RATES_FILE).rate_on(day, age_band) == pence
 
 
-def test_accommodation_offset_and_the_earliest_date():
+def test_accommodation_offset_age_band_and_the_earliest_date():
     rates = load_wage_rates(SHIPPED / WAGE_RATES_FILE)
     assert rates.period_on(date(2026, 4, 1)).accommodation_offset_per_day == 1110
-    assert (
-        rates.period_on(date(2024, 5, 1)).accommodation_offset_per_day is None
-    )  # not in the research file
-    with pytest.raises(ValueError, match="no wage rate is recorded for 2024-03-31"):
-        rates.rate_on(date(2024, 3, 31))
+    assert rates.period_on(date(2019, 4, 1)).accommodation_offset_per_day == 755
+    # The National Living Wage's age band moved: 25+, then 23+ from April 2021, 21+ from 2024.
+    assert [rates.period_on(date(y, 6, 1)).nlw_band for y in (2020, 2021, 2024)] == [
+        "25 and over",
+        "23 and over",
+        "21 and over",
+    ]
+    with pytest.raises(ValueError, match="no 21-nlw rate is recorded for 2024-06-01"):
+        rates.rate_on(date(2024, 6, 1), "21-nlw")
+    with pytest.raises(ValueError, match="no wage rate is recorded for 2019-03-31"):
+        rates.rate_on(date(2019, 3, 31))
 
 
-RATES_BLOCK = "[[rates]]\nfrom = {day}\nage_21_and_over = {adult}\nage_18_to_20 = 1000\n" + (
-    "age_16_to_17 = 755\n"
+RATES_BLOCK = (
+    "[[rates]]\nfrom = {day}\nnational_living_wage = {adult}\nnational_living_wage_age = 21\n"
+    "age_18_to_20 = 1000\nage_16_to_17 = 755\n"
 )
 
 
@@ -460,9 +472,17 @@ RATES_BLOCK = "[[rates]]\nfrom = {day}\nage_21_and_over = {adult}\nage_18_to_20 
             "rates[1].from",
             "2025-04-01 is not after 2026-04-01: keep the [[rates]] blocks in date order",
         ),
-        (RATES_BLOCK.format(day="2026-04-01", adult=-1271), "rates[0].age_21_and_over", "is -1271"),
+        (
+            RATES_BLOCK.format(day="2026-04-01", adult=-1271),
+            "rates[0].national_living_wage",
+            "is -1271",
+        ),
         (RATES_BLOCK.format(day='"2026-04-01"', adult=1271), "rates[0].from", "without quotes"),
-        (RATES_BLOCK.format(day="2026-04-01", adult=12.71), "rates[0].age_21_and_over", "12.71"),
+        (
+            RATES_BLOCK.format(day="2026-04-01", adult=12.71),
+            "rates[0].national_living_wage",
+            "12.71",
+        ),
         (
             RATES_BLOCK.format(day="2026-04-01", adult=1271) + "age_22 = 1\n",
             "rates[0].age_22",

@@ -55,19 +55,19 @@ def test_the_standalone_check_finds_the_shipped_folder_by_itself():
 def test_check_reports_ok_for_the_shipped_files(checklist_dir, invoke):
     result = invoke(checklist_dir, "check")
     assert result.exit_code == 0, result.output
-    assert "OK: hand_car_wash v1 (32 indicators, 3 measurements" in result.output
-    assert "OK: nail_bar v1 (28 indicators" in result.output
-    assert "OK: wage rates (3 periods, the latest from 2026-04-01)" in result.output
+    assert "OK: hand_car_wash v2 (33 indicators, 3 measurements" in result.output
+    assert "OK: nail_bar v2 (29 indicators" in result.output
+    assert "OK: wage rates (8 periods, the latest from 2026-04-01)" in result.output
 
 
 @pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])
 def test_check_lists_every_problem_and_fails(checklist_dir, invoke):
     car_wash = checklist_dir / "hand_car_wash.toml"
-    text = car_wash.read_text().replace("weight = 5", "weight = 6", 1)
+    text = car_wash.read_text().replace("weight = 2", "weight = 6", 1)
     car_wash.write_text(text.replace('parent = "child"', 'parent = "kid"'))
     result = invoke(checklist_dir, "check")
     assert result.exit_code == 1
-    assert "hand_car_wash.toml: sections.workers.indicators.child.weight: is 6" in result.output
+    assert "hand_car_wash.toml: sections.arrival.indicators.cash_only.weight: is 6" in result.output
     assert 'hand_car_wash.toml: follow_ups.child_count.parent: names "kid"' in result.output
     assert "2 problems found" in result.output
 
@@ -75,12 +75,12 @@ def test_check_lists_every_problem_and_fails(checklist_dir, invoke):
 @pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])
 def test_lock_releases_a_bumped_version_once(checklist_dir, invoke):
     nail_bar = checklist_dir / "nail_bar.toml"
-    nail_bar.write_text(nail_bar.read_text().replace("version = 1", "version = 2"))
+    nail_bar.write_text(nail_bar.read_text().replace("version = 2", "version = 3"))
     assert invoke(checklist_dir, "check").exit_code == 1  # not released yet
 
     result = invoke(checklist_dir, "lock")
     assert result.exit_code == 0, result.output
-    assert "Locked nail_bar v2" in result.output
+    assert "Locked nail_bar v3" in result.output
     assert invoke(checklist_dir, "check").exit_code == 0
 
     again = invoke(checklist_dir, "lock")
@@ -91,7 +91,7 @@ def test_lock_releases_a_bumped_version_once(checklist_dir, invoke):
 def test_lock_refuses_an_edit_without_a_version_bump(checklist_dir, invoke):
     lock_before = (checklist_dir / LOCK_FILE).read_text()
     nail_bar = checklist_dir / "nail_bar.toml"
-    nail_bar.write_text(nail_bar.read_text().replace("weight = 5", "weight = 4", 1))
+    nail_bar.write_text(nail_bar.read_text().replace("weight = 3", "weight = 4", 1))
     result = invoke(checklist_dir, "lock")
     assert result.exit_code == 1
     assert "content changed without a version bump: bump `version` in nail_bar.toml" in (
@@ -133,7 +133,7 @@ def factory_runner(tmp_path, checklist_dir):
 def test_app_registers_checklists_check(factory_runner):
     result = factory_runner.invoke(args=["checklists", "check"])
     assert result.exit_code == 0, result.output
-    assert "OK: hand_car_wash v1" in result.output
+    assert "OK: hand_car_wash v2" in result.output
 
 
 def test_app_registers_checklists_lock(factory_runner):

@@ -49,7 +49,7 @@ def sites(app, register):  # noqa: F811 - the fixture imported above
             visited_at=when,
             latitude=f"{at[0]:.6f}",
             longitude=f"{at[1]:.6f}",
-            **{"q-debt": "yes"},
+            **{"q-debt_bondage": "yes"},
         )
         record_visit(app, ids[name], form)
     at = offset(CLOCK_TOWER, east_m=-300)
@@ -59,12 +59,17 @@ def sites(app, register):  # noqa: F811 - the fixture imported above
         latitude=f"{at[0]:.6f}",
         longitude=f"{at[1]:.6f}",
         notes=NOTE,
-        **{"q-runoff": "yes", "q-chemical_waste": "yes", "q-debt": "yes"},
+        **{"q-runoff": "yes", "q-chemical_waste": "yes", "q-debt_bondage": "yes"},
     )
     record_visit(app, ids["Runoff Wash"], form)
     at = offset(CLOCK_TOWER, east_m=-600)
     ids["Sparks Wash"] = add_premises(app, "Sparks Wash", at=at)
-    answers = {"q-electrical": "yes", "q-debt": "yes", "q-living_on_site": "yes"}
+    answers = {
+        "q-electrical": "yes",
+        "q-debt_bondage": "yes",
+        "q-id_retained": "yes",
+        "q-sleeping_fire_risk": "yes",
+    }
     form = visit_form(visited_at=when, latitude=f"{at[0]:.6f}", longitude=f"{at[1]:.6f}")
     record_visit(app, ids["Sparks Wash"], {**form, **answers})
     return ids
@@ -154,16 +159,16 @@ def test_profiles_give_each_agency_only_its_fields(app, sites):
         geojson(download(client, "geojson", "agency=immigration&flagged=1"))["features"]
     )
     runoff_police = police["Runoff Wash"]["properties"]
-    assert any("owing the boss money" in q for q in runoff_police["red_flags"])
+    assert any("they owe the boss" in q for q in runoff_police["red_flags"])
     assert runoff_police["risk_band"] == "high" and runoff_police["red_flag_categories"] == ["CTL"]
     runoff_ea = ea["Runoff Wash"]["properties"]
     assert set(runoff_ea) == set(export_profiles.load()["environment_agency"].fields) - {"location"}
     assert "risk_band" not in runoff_ea and "red_flags" not in runoff_ea
     # Environmental signs only: the wash water and chemical waste, not the debt bondage.
     assert len(runoff_ea["indicators"]) == 2
-    assert all("owing the boss money" not in q for q in runoff_ea["indicators"])
+    assert all("they owe the boss" not in q for q in runoff_ea["indicators"])
     assert any("wash water" in q.lower() for q in runoff_ea["indicators"])
-    assert runoff_ea["checklist"] == "hand_car_wash v1"
+    assert runoff_ea["checklist"] == "hand_car_wash v2"
     assert set(immigration["Runoff Wash"]["properties"]) == {
         "id",
         "name",
@@ -228,7 +233,7 @@ def test_csv_is_utf8_with_a_bom_and_metadata_then_one_row_a_site(app, sites):
     assert meta["Made by"] == "Cole Coordinator (cole.coordinator)"
     assert meta["For agency"] == "Police (police)"
     assert meta["Filter"] == "sort=name"
-    assert meta["Checklist versions"] == "hand_car_wash v1, nail_bar v1"
+    assert meta["Checklist versions"] == "hand_car_wash v2, nail_bar v2"
     assert datetime.fromisoformat(meta["Made at (UTC)"]).utcoffset() == timedelta(0)
     assert int(meta["Sites"]) == len(rows) == len(sites)
     runoff = next(r for r in rows if r["name"] == "Runoff Wash")

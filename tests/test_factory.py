@@ -87,7 +87,7 @@ def test_refuses_to_start_with_a_broken_checklist(tmp_path):
 
     shutil.copytree(ROOT / "checklists", tmp_path / "checklists")
     nail_bar = tmp_path / "checklists" / "nail_bar.toml"
-    nail_bar.write_text(nail_bar.read_text().replace("weight = 5", "weight = 9", 1))
+    nail_bar.write_text(nail_bar.read_text().replace("weight = 3", "weight = 9", 1))
     with pytest.raises(ChecklistError, match=r"nail_bar.toml: sections\.\w+\.indicators\.\w+"):
         create_app(
             {"TESTING": True, "CHECKLIST_DIR": str(tmp_path / "checklists")},

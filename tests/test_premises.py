@@ -175,7 +175,7 @@ def test_premises_page_shows_visits_trend_and_status(app, as_role):
             **{"q-cash_only": "no", "q-no_ppe": "no", "q-price_basic_wash": "20.00"},
         ),
     )
-    post_visit(officer.client, premises_id, visit_form(**{"q-debt": "yes"}))
+    post_visit(officer.client, premises_id, visit_form(**{"q-debt_bondage": "yes"}))
     page = officer.get(f"/premises/{premises_id}")
     assert f"Rising: low on {earlier.date().isoformat()}, high now" in page.text
     assert "Flagged" in page.text

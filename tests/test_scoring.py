@@ -1,4 +1,8 @@
-"""Scoring: the wage arithmetic across rate changes, properties of the score, a worked example."""
+"""Model 1 scoring (version 1 of both checklists), kept for the visits recorded under it.
+
+The wage arithmetic across rate changes, properties of the score, a worked example. The
+version 1 files are kept in tests/checklist_fixtures/v1, released in the shipped lock.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +26,13 @@ from fieldapp.checklists import (
 from fieldapp.scoring import NO_SCORE_MESSAGE, labour_cost_pence, score
 
 SHIPPED = Path(__file__).resolve().parent.parent / "checklists"
+VERSION_1 = Path(__file__).resolve().parent / "checklist_fixtures" / "v1"
 
 
 @cache
 def shipped() -> dict[str, Checklist]:
     # Loaded once: hypothesis runs each property many times and the files do not change.
-    return load_checklists(SHIPPED)
+    return load_checklists(VERSION_1, lock_path=SHIPPED / "versions.lock")
 
 
 @cache
@@ -107,10 +112,11 @@ def test_price_check_needs_all_three_measurements():
 
 
 def test_price_check_before_the_first_recorded_rate_is_not_made():
-    result = score(car_wash(), price_inputs(600, 3, 15), date(2023, 6, 1), rates())
+    # The rates now go back to April 2019.
+    result = score(car_wash(), price_inputs(600, 3, 15), date(2019, 3, 31), rates())
     assert result.price_checks == ()
     assert result.band is None
-    assert any("no wage rate is recorded for 2023-06-01" in line for line in result.explanation)
+    assert any("no wage rate is recorded for 2019-03-31" in line for line in result.explanation)
 
 
 # --- Rules ---------------------------------------------------------------------------------------

@@ -30,9 +30,10 @@ def register(app):
             record_visit(app, pid, visit_form(visited_at=when.isoformat(), **answers))
         return pid
 
-    visit("Red Flag Wash", **{"q-debt": "yes"})
+    visit("Red Flag Wash", **{"q-debt_bondage": "yes"})
     visit("Quiet Wash", **{"q-cash_only": "no", "q-no_ppe": "no", "q-price_basic_wash": "25"})
-    # 2 points of 7 checked: medium.
+    # Labour signs worth 5 of the 17 points possible (29%): labour concern medium, so the
+    # visit is medium overall.
     far = offset(CLOCK_TOWER, north_m=3000)
     visit(
         "Far Nails",
@@ -40,6 +41,7 @@ def register(app):
         at=far,
         **{
             "q-cash_only": "yes",
+            "q-long_hours": "yes",
             "q-pay_controller": "no",
             "q-no_qualifications": "no",
             "latitude": f"{far[0]:.6f}",
@@ -211,7 +213,7 @@ def test_list_sorts_and_pages(app, as_role, register):
 def test_current_risk_is_kept_on_the_premises(app, db, register):
     row = premises_q.get(db, register["Red Flag Wash"])
     assert row["risk_band"] == "high" and row["red_flag_count"] == 1
-    assert json.loads(row["red_flags"])[0]["id"] == "debt"
+    assert json.loads(row["red_flags"])[0]["id"] == "debt_bondage"
     assert row["red_flag_categories"] == ",CTL,"
     assert row["last_red_flag_at"] and row["last_visit_at"]
     assert premises_q.get(db, register["Moved Wash"])["last_visit_mismatch"] == 1
@@ -287,7 +289,9 @@ def test_a_red_flag_drops_out_of_the_window_after_a_year(app, db):
             "acid_chemicals",
         )
     }
-    post_visit(officer, pid, visit_form(**no, **{"q-child": "yes", "q-price_basic_wash": "25"}))
+    post_visit(
+        officer, pid, visit_form(**no, **{"q-id_retained": "yes", "q-price_basic_wash": "25"})
+    )
     with app.app_context():
         f = filters.parse({"flagged": "1"})
         assert [r["name"] for r in sites_q.select(db, f)] == ["Old Flag Wash"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import UTC, datetime
-
 from pathlib import Path
 
 from PIL import Image

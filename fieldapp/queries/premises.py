@@ -9,7 +9,6 @@ import uuid
 from sqlite_utils import Database
 
 from fieldapp import audit, geo
-from fieldapp.assessment import counted_red_flags
 from fieldapp.checklists.model import LEVELLED_CONCERNS
 from fieldapp.queries import audit as audit_q
 from fieldapp.queries import one, one_or_missing, query, transaction
@@ -179,12 +178,18 @@ def _risk_summary(result: dict) -> tuple[str, str, str, str]:
     """Red flags, their categories (",CTL,WEL,"), the top three signs and each concern's
     level, as stored on the premises.
 
-    Model 2 keeps only the red flags that flag a site (modern slavery signs): a hazard has
-    its own route at the visit and must not send partners to the site.
+    Every red flag is kept, with its concern, for the partners whose work it is (a hazard
+    for fire and HSE); only modern slavery ones count towards flagging the site (the
+    visit's red_flag_count, see fieldapp.assessment.counted_red_flags).
     """
     red_flags = [
-        {"id": c["id"], "question": c["question"], "category": c["category"]}
-        for c in counted_red_flags(result)
+        {
+            "id": c["id"],
+            "question": c["question"],
+            "category": c["category"],
+            "concern": c.get("concern", "slavery"),
+        }
+        for c in result["red_flags"]
     ]
     if result.get("model") == 2:
         order = {concern: rank for rank, concern in enumerate(LEVELLED_CONCERNS)}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from fieldapp import recording
+from fieldapp import recording, submission
 from fieldapp.checklists import SECTORS, Checklist, ChecklistError, ChecklistFolder, load_folder
 
 KEY = "fieldapp.checklists"
@@ -58,9 +58,9 @@ def for_phone(folder: ChecklistFolder, db=None) -> dict:
         "checklists": {sector: c.to_dict() for sector, c in folder.by_sector.items()},
         "wage_rates": folder.wage_rates.to_list(),
         "references": references,
-        "outcome_reasons": recording.NOT_INSPECTED_REASONS,
+        "outcome_reasons": submission.NOT_INSPECTED_REASONS,
         "safeguarding": folder.safeguarding,
         "sectors": SECTORS,
-        "accuracy_limit_m": recording.ACCURACY_LIMIT_M,
-        "mismatch_distance_m": recording.MISMATCH_DISTANCE_M,
+        "accuracy_limit_m": submission.ACCURACY_LIMIT_M,
+        "mismatch_distance_m": submission.MISMATCH_DISTANCE_M,
     }

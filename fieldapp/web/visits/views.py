@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from fieldapp import recording
+from fieldapp import recording, submission
 from fieldapp.assessment import LEVEL_WORDS
 from fieldapp.db import get_db
 from fieldapp.http import wants_json
@@ -72,11 +72,11 @@ def _form_page(premises, checklist, values, errors, photos, status=200, amend=No
             errors=errors,
             photos=photos,
             amend=amend,
-            accuracy_limit=recording.ACCURACY_LIMIT_M,
-            mismatch_distance=recording.MISMATCH_DISTANCE_M,
+            accuracy_limit=submission.ACCURACY_LIMIT_M,
+            mismatch_distance=submission.MISMATCH_DISTANCE_M,
             photo_max_mb=current_app.config["PHOTO_MAX_BYTES"] // 1_048_576,
             photo_max_count=current_app.config["PHOTO_MAX_COUNT"],
-            outcome_reasons=recording.NOT_INSPECTED_REASONS,
+            outcome_reasons=submission.NOT_INSPECTED_REASONS,
         ),
         status,
     )
@@ -100,7 +100,7 @@ def new(premises_id: int):
 
 
 def _submit(premises, checklist, amend: dict | None = None):
-    sub = recording.parse(checklist, request.form)
+    sub = submission.parse(checklist, request.form)
     db = get_db()
     result = None
     if sub.visited_at and not sub.errors:
@@ -179,7 +179,7 @@ def _result_page(visit: dict, referral_errors=None, referral_values=None, status
         visit=visit,
         actions=routes_for(visit["result"], safeguarding),
         referral_routes=referral_routes(safeguarding),
-        outcome_reasons=recording.STORED_REASONS,
+        outcome_reasons=submission.STORED_REASONS,
         level_words=LEVEL_WORDS,
         checklist=visits_q.checklist_for(db, visit["checklist_hash"]),
         answers=visits_q.answers(db, visit["id"]),
@@ -210,7 +210,7 @@ def add_referral(visit_id: str):
             "Enter only the referral's reference number (letters, numbers, / and -, up to 40). "
             "Never enter a name or anything that identifies a person"
         )
-    made = recording.parse_timestamp(made_at, UK_TIME) if made_at else datetime.now(UTC)
+    made = submission.parse_timestamp(made_at, UK_TIME) if made_at else datetime.now(UTC)
     if made is None:
         errors["made_at"] = "Enter the time the referral was made, like 14:30"
     if errors:
