@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from fieldapp.queries import connect, uk_date_sql
 from fieldapp.timeutil import (
     clock,
     format_uk_date,
@@ -122,3 +123,26 @@ def test_the_logs_clock_has_seconds(moment, words):
 def test_a_uk_day_as_utc_bounds(day, start, end):
     assert uk_day_start_utc(day).isoformat() == start
     assert uk_day_end_utc(day).isoformat() == end
+
+
+def test_sql_gives_the_uk_date_of_a_stored_time(tmp_path):
+    db = connect(str(tmp_path / "t.db"))
+    db.execute("CREATE TABLE t (at TEXT)")
+    stored = [
+        "2026-03-31T23:30:00+00:00",  # 1 April in the UK (BST)
+        "2026-03-31T22:59:59+00:00",  # still 31 March
+        "2026-12-31T23:30:00+00:00",  # GMT: the UTC date
+        "2026-10-24T23:00:00+00:00",  # midnight BST, 25 October
+        "2026-10-25T23:00:00+00:00",  # 11pm GMT, 25 October
+        None,
+    ]
+    db.conn.executemany("INSERT INTO t VALUES (?)", [(s,) for s in stored])
+    rows = db.execute(f"SELECT {uk_date_sql('at')}, uk_date(at) FROM t ORDER BY rowid")  # noqa: S608
+    assert [tuple(r) for r in rows] == [
+        ("2026-04-01", "2026-04-01"),
+        ("2026-03-31", "2026-03-31"),
+        ("2026-12-31", "2026-12-31"),
+        ("2026-10-25", "2026-10-25"),
+        ("2026-10-25", "2026-10-25"),
+        (None, None),
+    ]
