@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 
 from flask import Flask, current_app, request, url_for
+from markupsafe import Markup
 
-from fieldapp import agencies
+from fieldapp import agencies, timeutil
 from fieldapp.permissions import can
 
 # The service navigation, in order. An item shows only when its page exists and the
@@ -49,6 +50,18 @@ def navigation() -> dict:
             areas_seen.add(area)
             items.append({"text": label, "href": url_for(endpoint), "active": active})
     return {"nav_items": items if len(items) > 1 else []}
+
+
+def time_element(value, missing: str = "", seconds: bool = False) -> Markup | str:
+    """A stored time as ``<time datetime="2026-04-01T00:30:00+01:00">1 April 2026, 12:30am
+    BST</time>``: words for people, the exact instant for software. ``missing`` (escaped)
+    when there is no time, the text as it is when it is not one."""
+    text = timeutil.format_uk_datetime(value, missing, seconds=seconds)
+    try:
+        instant = timeutil.uk_iso(value)
+    except (TypeError, ValueError):
+        return text
+    return Markup('<time datetime="{}">{}</time>').format(instant, text)
 
 
 def init_app(app: Flask) -> None:
@@ -93,3 +106,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(agencies.name, "agency_name")
     app.add_template_filter(agencies.short_name, "agency_short_name")
     app.add_template_filter(json.loads, "fromjson")
+    # Times are stored in UTC and always shown in UK time with GMT or BST (fieldapp.timeutil).
+    app.add_template_filter(timeutil.format_uk_datetime, "uk_datetime")
+    app.add_template_filter(timeutil.format_uk_date, "uk_date")
+    app.add_template_filter(time_element, "uk_time_element")
