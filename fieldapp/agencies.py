@@ -68,7 +68,7 @@ class Finding:
     question: str
     category: str
     red_flag: bool
-    last_seen: str  # ISO date
+    last_seen: str  # ISO date, the UK date of the visit
 
 
 @dataclass(frozen=True)

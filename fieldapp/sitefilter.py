@@ -44,7 +44,7 @@ class SiteFilter:
     band: tuple[str, ...] = ()
     flagged: bool = False
     red_flag_category: str = ""
-    visited_after: date | None = None
+    visited_after: date | None = None  # UK calendar days, both ends included
     visited_before: date | None = None
     not_visited_days: int | None = None
     mismatch: bool = False

@@ -468,3 +468,29 @@ def test_the_answers_order_and_not_seen_for_missing_change_nothing(answers):
     assert assess("hand_car_wash", shuffled) == assess("hand_car_wash", answers)
     without_not_seen = {k: v for k, v in answers.items() if v != "not_seen"}
     assert assess("hand_car_wash", without_not_seen) == assess("hand_car_wash", answers)
+
+
+@pytest.mark.parametrize(
+    ("visited_at", "uk_day", "triggered"),
+    [
+        # 00:30 BST on 1 April 2026 is 23:30 UTC on 31 March: the April 2026 rate applies,
+        # £12.71 x 3 x 15 min = £9.53, so a £9.20 wash is below the wages.
+        ("2026-03-31T23:30:00+00:00", "2026-04-01", True),
+        # 23:30 BST on 31 March: still the 2025 rate, £12.21 x 3 x 15 min = £9.16.
+        ("2026-03-31T22:30:00+00:00", "2026-03-31", False),
+    ],
+)
+def test_the_wage_rate_is_the_one_in_force_on_the_visits_uk_date(visited_at, uk_day, triggered):
+    from fieldapp.recording import judge
+    from fieldapp.submission import Submission
+
+    answers = {
+        **all_no("hand_car_wash"),
+        "price_basic_wash": 920,
+        "workers_per_car": 3,
+        "minutes_per_car": 15,
+    }
+    sub = Submission(visit_id="x", visited_at=visited_at, answers=answers)
+    result = judge(checklists()["hand_car_wash"], sub, rates())
+    assert result["visit_date"] == uk_day
+    assert price_check(result)["triggered"] is triggered

@@ -20,6 +20,7 @@ from fieldapp.exports import profiles as export_profiles
 from fieldapp.exports.profiles import ProfileError
 from fieldapp.queries import connect
 from fieldapp.queries import sites as sites_q
+from fieldapp.timeutil import UK, format_uk_datetime
 from tests.conftest import USERS, AuthActions, csrf_token, make_app, parse
 from tests.factories import record_visit
 from tests.test_sites import XSS, register  # noqa: F401 - the shared register fixture
@@ -234,7 +235,11 @@ def test_csv_is_utf8_with_a_bom_and_metadata_then_one_row_a_site(app, sites):
     assert meta["For agency"] == "Police (police)"
     assert meta["Filter"] == "sort=name"
     assert meta["Checklist versions"] == "hand_car_wash v2, nail_bar v2"
-    assert datetime.fromisoformat(meta["Made at (UTC)"]).utcoffset() == timedelta(0)
+    # "1 April 2026, 12:45am BST (2026-04-01T00:45:00+01:00)": UK time in words and in ISO.
+    words, _, iso = meta["Made at"].rstrip(")").partition(" (")
+    made = datetime.fromisoformat(iso)
+    assert made.utcoffset() == made.astimezone(UK).utcoffset()
+    assert words == format_uk_datetime(made) and words.endswith(("GMT", "BST"))
     assert int(meta["Sites"]) == len(rows) == len(sites)
     runoff = next(r for r in rows if r["name"] == "Runoff Wash")
     assert datetime.fromisoformat(runoff["last_visit_date"]).date()  # ISO date

@@ -10,6 +10,7 @@ from fieldapp import operations as ops
 from fieldapp import sitefilter as filters
 from fieldapp.queries import operations as ops_q
 from fieldapp.queries import sites as sites_q
+from fieldapp.timeutil import format_uk_date
 from tests.conftest import AuthActions, PageClient, make_app, parse
 from tests.factories import record_visit
 from tests.nominatim_server import running_nominatim
@@ -381,7 +382,7 @@ def hazardous(app):
             },
         ),
     )
-    return pid, when.date().isoformat()
+    return pid, format_uk_date(when)  # as the pack says it: "21 November 2026"
 
 
 def test_the_pack_warns_of_hazards_and_names_relevant_partners(
@@ -394,6 +395,9 @@ def test_the_pack_warns_of_hazards_and_names_relevant_partners(
         partners=["fire"],
     )
     page = coordinator.get(f"/operations/{operation_id}/brief")
+    printed = page.select_one("p.app-print-only").text
+    assert printed.startswith(f"Printed {format_uk_date(datetime.now(UTC))}, ")
+    assert printed.split(" from ")[0].endswith(("GMT", "BST"))
     site = page.select_one(f"#site-{pid}")
     hazards = site.select_one(".app-hazards").text
     assert "Electrical danger" in hazards and "Acids or unlabelled chemicals" in hazards

@@ -161,6 +161,7 @@ def test_a_geocoder_that_is_down_does_not_stop_the_form(tmp_path):
 def test_premises_page_shows_visits_trend_and_status(app, as_role):
     from datetime import UTC, datetime, timedelta
 
+    from fieldapp.timeutil import format_uk_date
     from tests.test_visits import post_visit
     from tests.visit_helpers import visit_form
 
@@ -177,7 +178,7 @@ def test_premises_page_shows_visits_trend_and_status(app, as_role):
     )
     post_visit(officer.client, premises_id, visit_form(**{"q-debt_bondage": "yes"}))
     page = officer.get(f"/premises/{premises_id}")
-    assert f"Rising: low on {earlier.date().isoformat()}, high now" in page.text
+    assert f"Rising: low on {format_uk_date(earlier)}, high now" in page.text
     assert "Flagged" in page.text
     assert len(page.select("tbody tr")) == 2
 

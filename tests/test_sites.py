@@ -9,6 +9,7 @@ import pytest
 from fieldapp import sitefilter as filters
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
+from fieldapp.timeutil import uk_today
 from tests.conftest import AuthActions
 from tests.factories import record_visit
 from tests.test_visits import post_visit
@@ -107,7 +108,7 @@ def test_each_filter_selects_the_right_sites(app, db, register, args, expected):
 
 def test_visited_before_and_after(app, db, register):
     with app.app_context():
-        today = datetime.now(UTC).date()
+        today = uk_today()  # the filters are UK calendar days
         assert names(db, {"visited_after": today.isoformat()}) == set()
         assert "Quiet Wash" in names(db, {"visited_before": today.isoformat()})
 

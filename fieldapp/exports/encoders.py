@@ -4,7 +4,9 @@ Pure: no Flask, no database. Sites come in as ``Site`` tuples: the id, the posit
 agency profile's fields as a JSON object (worked out by SQLite, see fieldapp.exports), and
 leave as bytes, so the same sites and metadata always give the same file. Every file says
 at the top how it must be handled, when and by whom it was made, for which agency, from
-which filter, and which checklist versions are behind the scores.
+which filter, and which checklist versions are behind the scores. Times are UK time: ISO-8601
+with the UK offset for software (``2026-04-01T00:45:00+01:00``), and with GMT or BST named
+for people; dates are UK calendar days.
 
 - CSV: UTF-8 with a byte order mark (so Excel reads it as UTF-8), ISO dates, and any text
   cell that begins with = + - @ tab or carriage return is prefixed with an apostrophe so a
@@ -27,6 +29,7 @@ from typing import NamedTuple
 from xml.sax.saxutils import XMLGenerator
 
 from fieldapp.exports.profiles import Profile
+from fieldapp.timeutil import format_uk_datetime, uk_iso
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -54,7 +57,7 @@ class Metadata:
     """What every export says about itself."""
 
     marking: str
-    made_at: str  # UTC ISO-8601
+    made_at: str  # ISO-8601 as stored (UTC); files say it in UK time
     made_by: str
     agency: str
     agency_name: str
@@ -67,7 +70,7 @@ class Metadata:
         """Metadata as JSON-friendly data (the GeoJSON "metadata" member, KML ExtendedData)."""
         return {
             "handling_marking": self.marking,
-            "made_at": self.made_at,
+            "made_at": uk_iso(self.made_at),
             "made_by": self.made_by,
             "agency": self.agency,
             "agency_name": self.agency_name,
@@ -81,7 +84,7 @@ class Metadata:
         """Metadata as (label, text) pairs, for people reading the CSV or KML."""
         return [
             ("Handling marking", self.marking),
-            ("Made at (UTC)", self.made_at),
+            ("Made at", f"{format_uk_datetime(self.made_at)} ({uk_iso(self.made_at)})"),
             ("Made by", self.made_by),
             ("For agency", f"{self.agency_name} ({self.agency})"),
             ("Filter", self.filter),

@@ -31,7 +31,7 @@ FIELDS: dict[str, str] = {
     "risk_band": "Current risk band: high, medium or low (empty if never scored)",
     "risk_score": "Share of checked warning signs that were present, 0 to 100",
     "flagged": "Whether the site is flagged for action now",
-    "last_visit_date": "Date of the latest visit (YYYY-MM-DD)",
+    "last_visit_date": "UK date of the latest visit (YYYY-MM-DD)",
     "location_mismatch": "The latest visit was recorded away from the mapped position",
     "red_flag_count": "Red flags at the latest visit (in this profile's categories)",
     "red_flag_categories": "Categories of those red flags (codes such as LAB, CTL)",

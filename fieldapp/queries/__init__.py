@@ -15,6 +15,8 @@ from secrets import token_hex
 
 from sqlite_utils import Database
 
+from fieldapp.timeutil import uk_date
+
 
 class NotFoundError(LookupError):
     """The record asked for does not exist (the web layer answers 404)."""
@@ -28,7 +30,32 @@ def connect(path: str, busy_timeout_ms: int = 5000) -> Database:
     conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.create_function("uk_date", 1, _uk_date_sql, deterministic=True)
     return Database(conn)
+
+
+def uk_date_sql(column: str) -> str:
+    """SQL for the UK calendar date (``2026-04-01``) of a stored UTC time in ``column``.
+
+    UK time is UTC or an hour ahead, so only a time from 23:00 UTC can fall on the next UK
+    day: those go to Python's zone rules (``uk_date()`` below), the rest keep their own date
+    at SQLite's speed (an export of 50,000 sites would spend a fifth of a second in Python).
+    """
+    return (
+        f"CASE WHEN substr({column}, 12, 2) = '23' THEN uk_date({column}) "
+        f"ELSE substr({column}, 1, 10) END"
+    )
+
+
+def _uk_date_sql(stored: str | None) -> str | None:
+    """SQL ``uk_date(time)``: the UK calendar date of a stored UTC time, which SQLite's own
+    date() cannot give (it knows no time zones); NULL for no time."""
+    if stored is None:
+        return None
+    try:
+        return uk_date(stored).isoformat()
+    except (TypeError, ValueError):
+        return None
 
 
 def query(db: Database, sql: str, params=()) -> list[dict]:

@@ -17,7 +17,7 @@ from fieldapp import audit
 from fieldapp.checklists.model import CATEGORIES
 from fieldapp.exports.encoders import Site
 from fieldapp.exports.profiles import Profile
-from fieldapp.queries import one, query, transaction
+from fieldapp.queries import one, query, transaction, uk_date_sql
 from fieldapp.queries.sites import SORTS, flagged_sql, where
 from fieldapp.sitefilter import FlagRules, SiteFilter
 from fieldapp.timeutil import now_iso
@@ -55,7 +55,7 @@ def _field_sql(name: str, profile: Profile, flag_sql: str) -> str:
         "risk_band": "premises.risk_band",
         "risk_score": "round(premises.risk_score, 1)",
         "flagged": f"json(CASE WHEN {flag_sql} THEN 'true' ELSE 'false' END)",
-        "last_visit_date": "substr(premises.last_visit_at, 1, 10)",
+        "last_visit_date": uk_date_sql("premises.last_visit_at"),
         "location_mismatch": (
             "json(CASE WHEN premises.last_visit_mismatch THEN 'true' ELSE 'false' END)"
         ),

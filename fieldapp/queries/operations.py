@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from sqlite_utils import Database
 
@@ -19,7 +19,7 @@ from fieldapp.agencies import Finding
 from fieldapp.queries import NotFoundError, one, one_or_missing, query, transaction
 from fieldapp.queries.sites import DEFAULT_RULES, flag_column
 from fieldapp.sitefilter import FlagRules
-from fieldapp.timeutil import now_iso
+from fieldapp.timeutil import now_iso, uk_date, uk_day_end_utc, uk_day_start_utc
 
 # -- The plan ----------------------------------------------------------------------------------
 
@@ -234,7 +234,7 @@ def findings(db: Database, premises_ids: Sequence[int], since: str) -> dict[int,
                     question=c["question"],
                     category=c["category"],
                     red_flag=bool(c["red_flag"]),
-                    last_seen=visited_at[:10],
+                    last_seen=uk_date(visited_at).isoformat(),
                 )
     return {pid: list(items.values()) for pid, items in found.items()}
 
@@ -359,7 +359,7 @@ def in_period(db: Database, start: date, end: date) -> dict:
         db.execute(
             "SELECT route, count(*) FROM referrals WHERE made_at >= ? AND made_at < ? "
             "GROUP BY route",
-            [start.isoformat(), (end + timedelta(days=1)).isoformat()],
+            [uk_day_start_utc(start).isoformat(), uk_day_end_utc(end).isoformat()],
         ).fetchall()
     )
     return {"operations": ops, "outcomes": rows, "partners": partners, "routine_referrals": routine}

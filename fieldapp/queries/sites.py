@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from fieldapp.checklists.model import SECTORS
 from fieldapp.queries import query
 from fieldapp.sitefilter import FlagRules, SiteFilter
+from fieldapp.timeutil import uk_day_end_utc, uk_day_start_utc
 
 DEFAULT_RULES = FlagRules()
 # A map point's sector as a number: its place in SECTORS (the map's script names them from
@@ -72,12 +73,14 @@ def where(f: SiteFilter, rules: FlagRules, now: datetime | None = None) -> tuple
     if f.red_flag_category:
         clauses.append("red_flag_categories LIKE ?")
         params.append(f"%,{f.red_flag_category},%")
+    # The dates are UK calendar days (a visit at 00:30 BST on 1 April is on 1 April), so
+    # each is compared as the UTC instants its UK day begins and ends.
     if f.visited_after:
         clauses.append("last_visit_at >= ?")
-        params.append(f.visited_after.isoformat())
+        params.append(uk_day_start_utc(f.visited_after).isoformat())
     if f.visited_before:
         clauses.append("last_visit_at < ?")
-        params.append((f.visited_before + timedelta(days=1)).isoformat())
+        params.append(uk_day_end_utc(f.visited_before).isoformat())
     if f.not_visited_days is not None:
         cutoff = (now - timedelta(days=f.not_visited_days)).replace(microsecond=0).isoformat()
         clauses.append("(last_visit_at IS NULL OR last_visit_at < ?)")

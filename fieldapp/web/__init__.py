@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 
 from flask import Flask, current_app, request, url_for
+from markupsafe import Markup
 
-from fieldapp import agencies
+from fieldapp import agencies, timeutil
 from fieldapp.checklists import CONCERNS, format_pence
 from fieldapp.permissions import can
-from fieldapp.timeutil import uk_time
 
 # The service navigation, in order. An item shows only when its page exists and the
 # signed-in user's role may open it, so the menu and the route rules cannot disagree.
@@ -51,6 +51,18 @@ def navigation() -> dict:
             areas_seen.add(area)
             items.append({"text": label, "href": url_for(endpoint), "active": active})
     return {"nav_items": items if len(items) > 1 else []}
+
+
+def time_element(value, missing: str = "", seconds: bool = False) -> Markup | str:
+    """A stored time as ``<time datetime="2026-04-01T00:30:00+01:00">1 April 2026, 12:30am
+    BST</time>``: words for people, the exact instant for software. ``missing`` (escaped)
+    when there is no time, the text as it is when it is not one."""
+    text = timeutil.format_uk_datetime(value, missing, seconds=seconds)
+    try:
+        instant = timeutil.uk_iso(value)
+    except (TypeError, ValueError):
+        return text
+    return Markup('<time datetime="{}">{}</time>').format(instant, text)
 
 
 def init_app(app: Flask) -> None:
@@ -97,9 +109,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(json.loads, "fromjson")
     app.add_template_filter(format_pence, "pence")
     app.add_template_global(CONCERNS, "CONCERNS")
-    # UK time until the shared formatting lands.
-    if "uk_datetime" not in app.jinja_env.filters:
-        app.add_template_filter(
-            lambda v: uk_time(v).strftime("%-d %B %Y, %H:%M %Z") if v else "", "uk_datetime"
-        )
-        app.add_template_filter(lambda v: uk_time(v).strftime("%-d %B %Y") if v else "", "uk_date")
+    # Times are stored in UTC and always shown in UK time with GMT or BST (fieldapp.timeutil).
+    app.add_template_filter(timeutil.format_uk_datetime, "uk_datetime")
+    app.add_template_filter(timeutil.format_uk_date, "uk_date")
+    app.add_template_filter(time_element, "uk_time_element")

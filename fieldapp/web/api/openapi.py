@@ -26,8 +26,14 @@ _PARAMETERS: dict[str, tuple[dict, str]] = {
         {"type": "string", "enum": list(sitefilter.CATEGORIES)},
         "Only sites whose latest visit had a red flag in this category.",
     ),
-    "visited_after": ({"type": "string", "format": "date"}, "Last visited on or after."),
-    "visited_before": ({"type": "string", "format": "date"}, "Last visited on or before."),
+    "visited_after": (
+        {"type": "string", "format": "date"},
+        "Last visited on or after this UK date (from midnight UK time).",
+    ),
+    "visited_before": (
+        {"type": "string", "format": "date"},
+        "Last visited on or before this UK date (until midnight UK time).",
+    ),
     "not_visited_days": (
         {"type": "integer", "minimum": 0, "maximum": 99999},
         "Not visited for at least this many days (or never).",
@@ -128,7 +134,11 @@ def _info() -> dict:
             "Each token belongs to one agency and returns only the fields that agency's "
             "export profile allows. Every call is logged with the SHA-256 of the bytes "
             "sent. Responses carry a handling marking (usually OFFICIAL-SENSITIVE): "
-            "handle them accordingly."
+            "handle them accordingly. Times are UK local time in ISO 8601 with their offset "
+            "(+00:00 in GMT, +01:00 in BST), e.g. 2026-04-01T00:45:00+01:00, which any "
+            "ISO 8601 reader turns into the same instant; dates (last_visit_date and the "
+            "visited_after and visited_before filters) are UK calendar days, so a visit at "
+            "00:30 BST on 1 April is on 1 April."
         ),
     }
 
@@ -208,7 +218,11 @@ def _feature_collection_schema() -> dict:
                 "type": "object",
                 "properties": {
                     "handling_marking": {"type": "string"},
-                    "made_at": {"type": "string", "format": "date-time"},
+                    "made_at": {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "When the export was made, UK time with its offset.",
+                    },
                     "made_by": {"type": "string"},
                     "agency": {"type": "string"},
                     "agency_name": {"type": "string"},

@@ -12,14 +12,15 @@ from fieldapp import operations as ops
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import operations as ops_q
-from fieldapp.timeutil import utcnow
+from fieldapp.timeutil import format_uk_datetime, uk_day_start_utc, uk_today, utcnow
 from fieldapp.web.filtering import flag_rules
 from fieldapp.web.operations.helpers import operation_for_user
 from fieldapp.web.operations.views import bp
 
 
 def _months_ago(months: int) -> str:
-    return (utcnow() - timedelta(days=round(months * 30.44))).date().isoformat()
+    """When the UK day about ``months`` months ago began, as stored (UTC) text."""
+    return uk_day_start_utc(uk_today() - timedelta(days=round(months * 30.44))).isoformat()
 
 
 @bp.route("/<int:operation_id>/brief")
@@ -66,6 +67,6 @@ def brief(operation_id: int):
         rows=route["stops"] + route["unplaced"],
         months=months,
         map_data={"start": start, "stops": stops},
-        printed_at=utcnow().strftime("%d %B %Y %H:%M UTC"),
+        printed_at=format_uk_datetime(utcnow()),
         full=full,
     )

@@ -12,7 +12,7 @@ from fieldapp import operations as ops
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import operations as ops_q
-from fieldapp.timeutil import utcnow
+from fieldapp.timeutil import uk_today
 from fieldapp.web.filtering import flag_rules
 from fieldapp.web.operations.forms import OutcomeForm
 from fieldapp.web.operations.helpers import operation_for_user
@@ -68,7 +68,7 @@ def summary(operation_id: int):
 
 def _period() -> tuple[date, date, dict[str, str]]:
     """The figures' date range from the query string; the last 12 months by default."""
-    today = utcnow().date()
+    today = uk_today()
     errors: dict[str, str] = {}
     values = {}
     defaults = {"from": today - timedelta(days=365), "to": today}

@@ -15,6 +15,7 @@ from fieldapp.permissions import FIELD_ROLES, allow
 from fieldapp.queries import operations as operations_q
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
+from fieldapp.timeutil import format_uk_date
 from fieldapp.web import checklists
 from fieldapp.web.filtering import flag_rules
 from fieldapp.web.geocoder import shared_geocoder
@@ -130,10 +131,11 @@ def describe_trend(visits: list[dict]) -> str:
     before = previous["band"] or "no score"
     now = latest["band"] or "no score"
     change = BAND_RANK[latest["band"]] - BAND_RANK[previous["band"]]
+    when = format_uk_date(previous["visited_at"])
     if change > 0:
-        return f"Rising: {before} on {previous['visited_at'][:10]}, {now} now"
+        return f"Rising: {before} on {when}, {now} now"
     if change < 0:
-        return f"Falling: {before} on {previous['visited_at'][:10]}, {now} now"
+        return f"Falling: {before} on {when}, {now} now"
     return f"Steady: {now} at the last two visits"
 
 

@@ -12,6 +12,7 @@ from fieldapp.db import get_db
 from fieldapp.permissions import MAP_ROLES, allow
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
+from fieldapp.timeutil import format_uk_date
 from fieldapp.web.filtering import flag_rules, site_filter
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
@@ -73,7 +74,7 @@ def site_data(premises_id: int):
         "sector_label": SECTORS[site["sector"]],
         "band_label": BAND_LABELS[site["risk_band"]],
         "score": site["risk_score"],
-        "last_visit": (site["last_visit_at"] or "")[:10] or None,
+        "last_visit": format_uk_date(site["last_visit_at"]) or None,  # words: "1 April 2026"
         "flagged": bool(site["flagged_now"]),
         "red_flags": [flag["question"] for flag in site["red_flags"]] if full else [],
         "top_indicators": [t["question"] for t in site["top_indicators"]] if full else [],

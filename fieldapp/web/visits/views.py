@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -30,11 +29,11 @@ from fieldapp.photos import PhotoError, check_and_store, original_name, stripped
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
 from fieldapp.safeguarding import referral_routes, routes_for
+from fieldapp.timeutil import UK, now_iso, utcnow
 from fieldapp.web import checklists
 
 bp = Blueprint("visits", __name__)
 
-UK_TIME = ZoneInfo("Europe/London")
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9 /_.-]{0,40}$")
 
 
@@ -93,7 +92,7 @@ def new(premises_id: int):
     if request.method == "GET":
         values = {
             "visit_id": str(uuid.uuid4()),
-            "visited_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "visited_at": now_iso(),
         }
         return _form_page(premises, checklist, values, {}, [])
     return _submit(premises, checklist)
@@ -210,7 +209,11 @@ def add_referral(visit_id: str):
             "Enter only the referral's reference number (letters, numbers, / and -, up to 40). "
             "Never enter a name or anything that identifies a person"
         )
-    made = submission.parse_timestamp(made_at, UK_TIME) if made_at else datetime.now(UTC)
+    # The box is a datetime-local: no zone, and the officer reads a UK clock, so it is UK
+    # time with the offset it had then (BST or GMT). When the clocks go back, 1:30am happens
+    # twice and is taken as the first (BST); 1:30am on the night they go forward never
+    # happens and is read as GMT, which is 2:30am BST.
+    made = submission.parse_timestamp(made_at, UK) if made_at else utcnow()
     if made is None:
         errors["made_at"] = "Enter the time the referral was made, like 14:30"
     if errors:
