@@ -494,3 +494,37 @@ def test_the_wage_rate_is_the_one_in_force_on_the_visits_uk_date(visited_at, uk_
     result = judge(checklists()["hand_car_wash"], sub, rates())
     assert result["visit_date"] == uk_day
     assert price_check(result)["triggered"] is triggered
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    answers=answer_sets("hand_car_wash"),
+    reason=st.sampled_from(["closed", "refused_entry", "unsafe", "no_workers", "partial"]),
+)
+def test_a_could_not_inspect_visit_never_changes_a_premises_risk_or_flag(app, answers, reason):
+    from fieldapp.queries import connect
+    from fieldapp.queries import premises as premises_q
+    from fieldapp.queries import sites as sites_q
+    from fieldapp.sitefilter import parse as parse_filter
+    from tests.factories import record_visit
+    from tests.visit_helpers import add_premises, visit_form
+
+    if not hasattr(app, "_premises_for_property"):
+        app._premises_for_property = add_premises(app, "Property Wash")
+        record_visit(app, app._premises_for_property, visit_form(**{"q-fearful": "yes"}))
+    premises_id = app._premises_for_property
+    db = connect(app.config["DATABASE"])
+    with app.app_context():
+        before = premises_q.get(db, premises_id), sites_q.ids(db, parse_filter({"flagged": "1"}))
+    form = visit_form(
+        thorough=False, outcome_reason=reason, **{f"q-{k}": v for k, v in answers.items()}
+    )
+    record_visit(app, premises_id, form)
+    with app.app_context():
+        after = premises_q.get(db, premises_id), sites_q.ids(db, parse_filter({"flagged": "1"}))
+    assert after == before
+    db.conn.close()

@@ -1,5 +1,7 @@
 """Shell commands for users, the database and demo data (run with an app context)."""
 
+import json
+
 from fieldapp import accounts
 from fieldapp.queries import connect
 from fieldapp.queries import users as users_q
@@ -111,3 +113,77 @@ def test_demo_load_prints_one_login_per_role_and_is_repeatable(tmp_path):
     assert {p["sector"] for p in outputs[0]} == {"hand_car_wash", "nail_bar"}
     # Leicester, roughly: every demo premises is inside the city.
     assert all(52.55 < p["latitude"] < 52.70 and -1.25 < p["longitude"] < -1.02 for p in outputs[0])
+
+
+def test_migrating_to_could_not_inspect_reassesses_every_premises_once(tmp_path):
+    """A database from before visits could fail to judge the risk: a site found high with a
+    red flag, then visited with nothing answered, wrongly read "not visited yet". The
+    migration marks the empty visit, and `db migrate` re-assesses, restoring the high."""
+    from fieldapp.migrations import migrations
+    from tests.conftest import _build_app  # the app without the template database
+
+    app = _build_app(tmp_path, {})
+    db = connect(app.config["DATABASE"])
+    migrations.apply(db, stop_before="m009_visit_outcomes_and_concerns")
+    db["users"].insert(
+        {
+            "id": 1,
+            "username": "old.officer",
+            "display_name": "Old Officer",
+            "role": "inspector",
+            "password_hash": "x",
+            "created_at": "2025-01-01T00:00:00+00:00",
+            "updated_at": "2025-01-01T00:00:00+00:00",
+        },
+        alter=False,
+    )
+    db.execute(
+        "INSERT INTO premises (id, uuid, name, sector, address, postcode, created_at, "
+        "updated_at) VALUES (1, 'u-1', 'Old Wash', 'hand_car_wash', '1 Road', 'LE1 1AA', "
+        "'2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')"
+    )
+    db.execute(
+        "INSERT INTO checklist_versions (hash, checklist_id, version, content, first_used_at) "
+        "VALUES ('h1', 'hand_car_wash', 1, '{}', '2025-01-01T00:00:00+00:00')"
+    )
+    red_flag = {
+        "red_flags": [{"id": "debt", "question": "Debt?", "category": "CTL"}],
+        "contributions": [],
+    }
+    empty = {"red_flags": [], "contributions": []}
+    for visit_id, day, band, flags, result in (
+        ("v-high", "2025-06-01", "high", 1, red_flag),
+        ("v-empty", "2025-06-02", None, 0, empty),
+    ):
+        db.execute(
+            "INSERT INTO visits (id, premises_id, inspector_id, root_id, visited_at, "
+            "submitted_at, checklist_hash, checklist_id, checklist_version, location_method, "
+            "score_total, score_maximum, band, red_flag_count, result, content_hash) VALUES "
+            "(?, 1, 1, ?, ?, ?, 'h1', 'hand_car_wash', 1, 'none', 5, 5, ?, ?, ?, 'c')",
+            [
+                visit_id,
+                visit_id,
+                f"{day}T10:00:00+00:00",
+                f"{day}T10:00:00+00:00",
+                band,
+                flags,
+                json.dumps(result),
+            ],
+        )
+    # What the old code left: the empty visit as the current risk.
+    db.execute("UPDATE premises SET risk_band = NULL, last_visit_at = '2025-06-02T10:00:00+00:00'")
+    db.conn.commit()
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["db", "migrate"])
+    assert result.exit_code == 0, result.output
+    assert "m009_visit_outcomes_and_concerns" in result.output
+    assert "Re-assessed 1 premises: 1 changed level (none -> high: 1)" in result.output
+    row = db.execute("SELECT risk_band, last_visit_at, red_flag_count FROM premises").fetchone()
+    assert row == ("high", "2025-06-01T10:00:00+00:00", 1)
+    outcome = db.execute("SELECT outcome, outcome_reason FROM visits WHERE id = 'v-empty'")
+    assert outcome.fetchone() == ("not_assessed", "too_little")
+
+    again = runner.invoke(args=["premises", "reassess"])
+    assert again.exit_code == 0, again.output
+    assert "Re-assessed 1 premises: 0 changed level; 0 newly flagged" in again.output

@@ -425,3 +425,77 @@ def test_a_visit_arriving_late_does_not_replace_a_later_one(client, inspector, p
     current = premises_q.get(db, premises_id)
     assert current["last_visit_at"] == now.isoformat()
     assert current["risk_band"] == "high" and current["red_flag_count"] == 1
+
+
+# -- Could not inspect --------------------------------------------------------------------------
+
+
+def risk_columns(db, premises_id):
+    row = premises_q.get(db, premises_id)
+    keys = ("risk_band", "risk_score", "red_flag_count", "red_flags", "last_red_flag_at")
+    return {key: row[key] for key in (*keys, "last_visit_at", "concerns")}
+
+
+def test_a_visit_with_nothing_checked_is_refused_with_a_warning_then_kept_as_could_not_inspect(
+    client, inspector, premises_id, db
+):
+    post_visit(client, premises_id, visit_form(**{"q-id_retained": "yes"}))
+    before = risk_columns(db, premises_id)
+    assert before["risk_band"] == "high"
+    empty = visit_form(thorough=False, **{"q-cash_only": None, "q-no_ppe": None})
+    for key in ("q-no_receipt", "q-price_basic_wash", "q-workers_per_car", "q-minutes_per_car"):
+        empty.pop(key)
+    refused = post_visit(client, premises_id, empty)
+    assert refused.status_code == 400
+    page = parse(refused.get_data(as_text=True))
+    link = page.select_one('.govuk-error-summary a[href="#outcome_reason"]')
+    assert "Too little was checked to judge the risk" in link.text
+    assert page.select_one("#outcome_reason") is not None
+    assert not page.select_one("#outcome-warning").has_attr("hidden")
+    assert stored_visit(db, empty["visit_id"]) is None
+
+    kept = post_visit(client, premises_id, {**empty, "outcome_reason": "refused_entry"})
+    assert kept.status_code == 303
+    visit = stored_visit(db, empty["visit_id"])
+    assert (visit["outcome"], visit["outcome_reason"], visit["band"]) == (
+        "not_assessed",
+        "refused_entry",
+        None,
+    )
+    assert risk_columns(db, premises_id) == before  # still high, red flag kept
+    result = parse(client.get(f"/visits/{empty['visit_id']}").get_data(as_text=True))
+    assert "Could not inspect: Refused entry" in result.select_one("#outcome").text
+
+
+def test_an_unknown_reason_is_an_error_on_the_field(client, inspector, premises_id, db):
+    form = visit_form(outcome_reason="<script>alert(1)</script>")
+    response = post_visit(client, premises_id, form)
+    assert response.status_code == 400
+    assert "Choose why you could not inspect from the list" in response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    assert stored_visit(db, form["visit_id"]) is None
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"q-id_retained": "yes"},  # a red flag seen from the door
+        {"q-electrical": "yes", "q-cash_only": "no"},
+        {},
+    ],
+    ids=["red flag", "hazard", "thorough and clean"],
+)
+def test_a_could_not_inspect_visit_never_changes_the_current_risk_or_flag(
+    app, client, inspector, premises_id, db, answers
+):
+    from fieldapp.queries import sites as sites_q
+    from fieldapp.sitefilter import parse as parse_filter
+
+    post_visit(client, premises_id, visit_form(**{"q-transported": "yes", "q-pay_manager": "yes"}))
+    before = risk_columns(db, premises_id)
+    with app.app_context():
+        flagged_before = sites_q.ids(db, parse_filter({"flagged": "1"}))
+    post_visit(client, premises_id, visit_form(outcome_reason="partial", **answers))
+    assert risk_columns(db, premises_id) == before
+    with app.app_context():
+        assert sites_q.ids(db, parse_filter({"flagged": "1"})) == flagged_before

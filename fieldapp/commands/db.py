@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from fieldapp.db import get_db
 from fieldapp.migrations import migrate
 
 db_group = AppGroup("db", help="Manage the database.")
+# The step that brought in visits that cannot judge the risk: once it is applied, every
+# premises' current risk is recomputed so those visits stop counting.
+REASSESS_AFTER = "m009_visit_outcomes_and_concerns"
 
 
 @db_group.command("migrate")
@@ -19,3 +23,7 @@ def migrate_command() -> None:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
         click.echo("Database is up to date.")
+    if REASSESS_AFTER in applied:
+        from fieldapp.commands.premises import reassess
+
+        click.echo(reassess(get_db(), current_app.config))

@@ -11,6 +11,8 @@ from flask.cli import AppGroup
 from fieldapp import geo, imports
 from fieldapp.db import get_db
 from fieldapp.imports import run_import
+from fieldapp.queries import premises as premises_q
+from fieldapp.sitefilter import FlagRules
 
 # Give up looking addresses up after this many failures in a row: the server is down. A
 # later run of the same file looks up whatever is still missing.
@@ -108,3 +110,27 @@ def _look_up(db, queries: list[str], geocoder: geo.Geocoder) -> None:
             "The address lookup service could not be reached, so the remaining addresses "
             "were not looked up."
         )
+
+
+def reassess(db, config) -> str:
+    """Recompute every premises' current risk with a progress bar; return the summary."""
+    total = db.execute("SELECT count(*) FROM premises").fetchone()[0]
+    with click.progressbar(length=total, label="Re-assessing premises", file=None) as bar:
+        summary = premises_q.reassess_all(db, FlagRules.from_config(config), progress=bar.update)
+    moves = "; ".join(f"{move}: {count}" for move, count in summary["moves"].items())
+    return (
+        f"Re-assessed {summary['premises']} premises: {summary['level']} changed level"
+        f"{f' ({moves})' if moves else ''}; {summary['flag_on']} newly flagged and "
+        f"{summary['flag_off']} no longer flagged."
+    )
+
+
+@premises_group.command("reassess")
+def reassess_command() -> None:
+    """Recompute every premises' current risk from its stored visits.
+
+    Each visit keeps the result of the checklist version it was recorded with; a visit that
+    could not judge the risk (closed, refused entry, too little checked) never counts.
+    Safe to run again: a second run changes nothing.
+    """
+    click.echo(reassess(get_db(), current_app.config))

