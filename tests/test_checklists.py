@@ -570,3 +570,71 @@ def test_shipped_folder_copy_helper_keeps_lock(tmp_path):
     copy = tmp_path / "checklists"
     shutil.copytree(SHIPPED, copy)
     assert load_checklists(copy) == load_checklists(SHIPPED)
+
+
+# --- Model 2: concerns, ILO elements, combinations -------------------------------------------------
+
+CAR_WASH_V2 = (SHIPPED / "hand_car_wash.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "message"),
+    [
+        (
+            'concern = "slavery"\n  element = "involuntariness"\n  strength = "medium"',
+            'concern = "slavery"\n  strength = "medium"',
+            "sections.arrival.indicators.pay_manager.element",
+            "a modern slavery sign needs its element",
+        ),
+        (
+            'id = "cash_only"',
+            'id = "cash_only"\n  red_flag = true',
+            "sections.arrival.indicators.cash_only.red_flag",
+            "only a modern slavery sign",
+        ),
+        (
+            'concern = "vulnerability"',
+            'concern = "vulnerability"\n  weight = 2',
+            "sections.workers.indicators.child.weight",
+            "has no weight",
+        ),
+        (
+            'concern = "labour"\n  weight = 2',
+            'concern = "labour"',
+            "sections.arrival.indicators.cash_only.weight",
+            "needs a weight from 1",
+        ),
+        (
+            'concern = "labour"\n  weight = 2',
+            'concern = "wages"\n  weight = 2',
+            "sections.arrival.indicators.cash_only.concern",
+            'use one of "slavery", "labour"',
+        ),
+        (
+            'all = ["fearful"]',
+            'all = ["fearfull"]',
+            "combinations.fearful_with_control.all[0]",
+            '"fearfull" is not a yes/no question in this file',
+        ),
+        (
+            "min_checked_percent = 50",
+            "min_checked_percent = 0",
+            "assessment.min_checked_percent",
+            "",
+        ),
+    ],
+    ids=[
+        "slavery sign without its element",
+        "red flag on a labour question",
+        "weight on a vulnerability",
+        "labour question without a weight",
+        "unknown concern",
+        "combination naming a missing question",
+        "coverage of nothing",
+    ],
+)
+def test_model_2_mistakes_are_reported_where_they_are(tmp_path, old, new, path, message):
+    assert old in CAR_WASH_V2
+    write(tmp_path, CAR_WASH_V2.replace(old, new, 1), "hand_car_wash.toml")
+    problems = problems_for(tmp_path, allow_unlocked=True)
+    assert any(f": {path}: " in p and message in p for p in problems), problems
