@@ -572,7 +572,7 @@ def test_shipped_folder_copy_helper_keeps_lock(tmp_path):
     assert load_checklists(copy) == load_checklists(SHIPPED)
 
 
-# --- Model 2: concerns, ILO elements, combinations -------------------------------------------------
+# --- Model 2: concerns, ILO elements, combinations ---------------------------------------------
 
 CAR_WASH_V2 = (SHIPPED / "hand_car_wash.toml").read_text()
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from fieldapp.db import get_db
 from fieldapp.migrations import migrate
+from fieldapp.queries import premises as premises_q
 
 db_group = AppGroup("db", help="Manage the database.")
 # The step that brought in visits that cannot judge the risk: once it is applied, every
@@ -23,7 +24,8 @@ def migrate_command() -> None:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
         click.echo("Database is up to date.")
-    if REASSESS_AFTER in applied:
+    # A new, empty database has nothing to re-assess.
+    if REASSESS_AFTER in applied and premises_q.count(get_db()):
         from fieldapp.commands.premises import reassess
 
         click.echo(reassess(get_db(), current_app.config))

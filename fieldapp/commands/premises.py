@@ -114,7 +114,7 @@ def _look_up(db, queries: list[str], geocoder: geo.Geocoder) -> None:
 
 def reassess(db, config) -> str:
     """Recompute every premises' current risk with a progress bar; return the summary."""
-    total = db.execute("SELECT count(*) FROM premises").fetchone()[0]
+    total = premises_q.count(db)
     with click.progressbar(length=total, label="Re-assessing premises", file=None) as bar:
         summary = premises_q.reassess_all(db, FlagRules.from_config(config), progress=bar.update)
     moves = "; ".join(f"{move}: {count}" for move, count in summary["moves"].items())

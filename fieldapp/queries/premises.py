@@ -351,3 +351,8 @@ def reassess_all(db: Database, rules: FlagRules, *, batch: int = 500, progress=N
         if flagged != new_flagged:
             changes["flag_on" if new_flagged else "flag_off"] += 1
     return {**changes, "moves": dict(sorted(moves.items()))}
+
+
+def count(db: Database) -> int:
+    """How many premises are on the register."""
+    return db.execute("SELECT count(*) FROM premises").fetchone()[0]

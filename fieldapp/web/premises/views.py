@@ -8,7 +8,7 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import geo
+from fieldapp import geo, submission
 from fieldapp.checklists import BAND_RANK
 from fieldapp.db import get_db
 from fieldapp.permissions import FIELD_ROLES, allow
@@ -118,13 +118,18 @@ def detail(premises_id: int):
         referrals=visits_q.referrals_for_premises(db, premises_id),
         routes={r["id"]: r for r in checklists.current().safeguarding["route"]},
         operations=operations_q.outcomes_for_premises(db, premises_id),
+        outcome_reasons=submission.STORED_REASONS,
     )
 
 
 def describe_trend(visits: list[dict]) -> str:
-    """How risk has moved between the last two visits, in words."""
+    """How risk has moved between the last two visits that judged it, in words."""
     if not visits:
         return "No visits yet"
+    # A visit that could not inspect says nothing about how the risk moved.
+    visits = [v for v in visits if v["outcome"] == "assessed"]
+    if not visits:
+        return "No visit has been able to judge the risk yet"
     if len(visits) == 1:
         return "One visit so far"
     latest, previous = visits[0], visits[1]
