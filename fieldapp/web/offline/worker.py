@@ -35,6 +35,7 @@ SHELL_URLS = (
     "/static/js/find.js",
     "/static/js/outbox-page.js",
     "/static/js/offline-page.js",
+    "/static/js/kept-pages.js",
     "/static/favicon.svg",
     "/static/favicon.ico",
     "/static/leaflet/leaflet.js",
