@@ -106,7 +106,7 @@ def _labour_check(
         cost = labour_cost_pence(1, computed.fallback_minutes, rate)
         worked = f"{computed.fallback_minutes} labour-minutes at {rate_words}"
         weight = computed.fallback_weight
-        weaker = " Workers and minutes were not recorded, so this is a weaker sign."
+        weaker = " The workers or the minutes were not recorded, so this is a weaker sign."
     triggered = price < cost
     sign = ">" if triggered else "<="
     explanation = f"{worked} = {format_pence(cost)} {sign} {format_pence(price)} charged"

@@ -294,7 +294,7 @@ def _price_check(
 def percent_one_decimal(total: int, maximum: int) -> float:
     """total / maximum as a percentage to one decimal place, halves rounded up.
 
-    Whole-number arithmetic, so the phone (static/js/scoring.js) gets the very same figure:
+    Whole-number arithmetic, so the phone (static/js/assessment.js) gets the very same figure:
     float rounding differs between Python and JavaScript on exact halves (1.25%).
     """
     return ((2000 * total + maximum) // (2 * maximum)) / 10

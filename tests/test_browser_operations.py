@@ -24,10 +24,16 @@ def test_plan_brief_and_print_an_operation(page: Page, live_server, register, ha
     SCREENSHOTS.mkdir(exist_ok=True)
     sign_in(page, live_server.url, "coordinator")
 
-    # From the risk map, filtered to flagged sites: plan an operation from all of them.
+    # The risk map, filtered to flagged sites, offers to plan from them. A hazard alone
+    # never flags a site (it is for the enforcing authority, not partners), so the site
+    # with hazards is ticked in the list with the two flagged ones.
     page.goto(f"{live_server.url}/sites/map?flagged=1")
-    expect(page.locator("#site-count strong")).to_have_text("3")
-    page.get_by_role("link", name="Plan an operation from these 3 sites").click()
+    expect(page.locator("#site-count strong")).to_have_text("2")
+    expect(page.get_by_role("link", name="Plan an operation from these 2 sites")).to_be_visible()
+    page.goto(f"{live_server.url}/sites")
+    for name in ("Red Flag Wash", XSS, "Sparks Hand Car Wash"):
+        page.get_by_label(f"Choose {name}").check()
+    page.get_by_role("button", name="Plan an operation from the ticked sites").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan an operation")
     page.get_by_label("Name of the operation").fill("Operation Aidant Leicester")
     page.get_by_label("Day").fill("27")

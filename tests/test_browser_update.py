@@ -15,6 +15,9 @@ from tests.visit_helpers import add_premises
 
 pytestmark = pytest.mark.browser
 
+# The cache the phone keeps pages in (static/js/kept-pages.js): a release keeps it.
+PAGES = "fieldapp-pages-v2"
+
 # What the release changes in a kept script: a mark the test can see on the page.
 RELEASE_MARK = """
 const mark = document.createElement('p')
@@ -99,7 +102,7 @@ def test_a_new_release_reaches_the_phone_and_the_outbox_survives_it(
 ):
     premises_id = add_premises(app, "Release Day Car Wash")
     form_url = prepare(phone, live_server, premises_id)
-    assert caches_on_phone(phone) == ["fieldapp-pages-v1", f"fieldapp-shell-{version(app)}"]
+    assert caches_on_phone(phone) == [PAGES, f"fieldapp-shell-{version(app)}"]
     queue_offline(phone, form_url, tmp_path)
     me = phone.evaluate("document.body.dataset.userId")
     waiting = outbox_on_phone(phone, me)
@@ -121,7 +124,7 @@ def test_a_new_release_reaches_the_phone_and_the_outbox_survives_it(
     # the new one. It keeps the new shell and removes the old copy, and nothing else.
     phone.context.set_offline(False)
     phone.goto(f"{live_server.url}/sign-in")
-    wait_for_caches(phone, ["fieldapp-pages-v1", f"fieldapp-shell-{version(release)}"])
+    wait_for_caches(phone, [PAGES, f"fieldapp-shell-{version(release)}"])
     # Every kept file came from the server, not from the browser's HTTP cache.
     fetched_afresh = {path for path, cache in log.seen if "no-cache" in cache}
     assert set(SHELL_URLS) - fetched_afresh == set()
@@ -141,4 +144,34 @@ def test_a_new_release_reaches_the_phone_and_the_outbox_survives_it(
     expect(phone.locator("#outbox-banner")).to_be_hidden(timeout=15000)
     registration = "navigator.serviceWorker.getRegistration().then((r) => r.updateViaCache)"
     assert phone.evaluate(registration) == "none"
+    assert phone.errors == []
+
+
+def test_pages_kept_under_the_old_name_are_fetched_again(app, live_server, phone):
+    """The kept pages' cache was renamed when the visit form changed: the worker fetches
+    each kept page again under the new name, keeps the old copy of one it cannot fetch
+    now, drops one that is gone, and removes the old cache."""
+    kept = add_premises(app, "Kept Form Car Wash")
+    phone.goto(f"{live_server.url}/sign-in")  # signed out: no worker yet
+    old_pages = {
+        f"/premises/{kept}/visits/new": "<h1>An old visit form</h1>",
+        "/premises/999/visits/new": "<h1>A premises since removed</h1>",
+        # Answered with a redirect, as every page is once the sign-in has ended.
+        "/premises": "<h1>Find premises, as it was</h1>",
+    }
+    phone.evaluate(
+        """async (pages) => {
+          const old = await caches.open('fieldapp-pages-v1')
+          for (const [path, html] of Object.entries(pages)) {
+            await old.put(path, new Response(html, { headers: { 'Content-Type': 'text/html' } }))
+          }
+        }""",
+        old_pages,
+    )
+    sign_in(phone, live_server.url, "inspector")
+    wait_for_caches(phone, [PAGES, f"fieldapp-shell-{version(app)}"])
+    text = "(path) => caches.match(path).then((r) => (r ? r.text() : null))"
+    assert "Could you inspect the premises?" in phone.evaluate(text, f"/premises/{kept}/visits/new")
+    assert phone.evaluate(text, "/premises/999/visits/new") is None
+    assert phone.evaluate(text, "/premises") == "<h1>Find premises, as it was</h1>"
     assert phone.errors == []

@@ -27,6 +27,15 @@ def answer(page, question_id: str, value: str) -> None:
     page.locator(f'input[name="q-{question_id}"][value="{value}"]').check()
 
 
+def answer_all_no(page) -> None:
+    """A thorough visit that found nothing (enough checked to judge); tests then name the
+    signs they are about."""
+    page.evaluate(
+        """document.querySelectorAll('input[type="radio"][value="no"][name^="q-"]')
+             .forEach((radio) => radio.click())"""
+    )
+
+
 @pytest.mark.parametrize(
     ("sector", "name", "price_field", "workers_field", "minutes_field", "red_flag"),
     [
@@ -36,12 +45,12 @@ def answer(page, question_id: str, value: str) -> None:
             "price_basic_wash",
             "workers_per_car",
             "minutes_per_car",
-            "living_on_site",
+            "id_retained",
         ),
         (
             "nail_bar",
             "Testford Nails",
-            "price_cheapest_treatment",
+            "price_manicure",
             "technicians_per_client",
             "minutes_per_treatment",
             "id_retained",
@@ -90,6 +99,7 @@ def test_complete_a_visit_at_phone_size(
     answer(page, red_flag, "yes")
     if sector == "hand_car_wash":
         # A follow-up shows only once its question is answered yes.
+        answer(page, "living_on_site", "yes")
         follow_up = page.locator('input[name="q-residents_count"]')
         expect(follow_up).to_be_visible()
         follow_up.fill("4")
@@ -101,9 +111,9 @@ def test_complete_a_visit_at_phone_size(
     )
     page.get_by_role("button", name="Submit visit").click()
 
-    expect(page.locator(".app-result")).to_contain_text("High risk")
+    expect(page.locator(".app-result")).to_contain_text("High concern")
     panel = page.locator(".app-safeguarding")
-    expect(panel).to_contain_text("Red flag recorded")
+    expect(panel).to_contain_text("Signs of modern slavery: follow a safeguarding route now")
     expect(panel).to_contain_text("Adult who does not consent: anonymous Duty to Notify")
     expect(panel.get_by_role("link", name="08000 121 700")).to_be_visible()
     expect(page.get_by_text("3 workers x 30 min at £")).to_be_visible()
@@ -130,6 +140,7 @@ def test_answers_survive_a_failed_submit_and_a_closed_tab(app, live_server, phon
     sign_in(page, live_server.url, "inspector")
     page.goto(f"{live_server.url}/premises/{premises_id}/visits/new")
     expect(page.locator("#location-status")).to_contain_text("accurate to 9 m")
+    answer_all_no(page)
     answer(page, "cash_only", "yes")
     page.locator('input[name="q-price_basic_wash"]').fill("six")
     page.get_by_label("Anything else (optional)").fill("Back gate padlocked")
@@ -184,6 +195,7 @@ def test_poor_accuracy_asks_for_a_retry_map_or_reason(
     page.goto(f"{live_server.url}/premises/{premises_id}/visits/new")
     status = page.locator("#location-status")
     expect(status).to_contain_text("only accurate to 340 m (more than 100 m)")
+    answer_all_no(page)
     page.get_by_role("button", name="Submit visit").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("only accurate to 340 m")
     page.screenshot(path=str(SCREENSHOTS / "visit-poor-accuracy.png"), scale="css")
@@ -191,3 +203,26 @@ def test_poor_accuracy_asks_for_a_retry_map_or_reason(
     page.get_by_role("button", name="Submit visit").click()
     expect(page.locator(".app-result")).to_be_visible()
     context.close()
+
+
+def test_nothing_answered_is_warned_on_the_phone_then_kept_as_could_not_inspect(
+    app, live_server, phone
+):
+    from fieldapp.submission import TOO_LITTLE_MESSAGE
+
+    premises_id = add_premises(app, "Padlocked Car Wash")
+    page = phone
+    sign_in(page, live_server.url, "inspector")
+    page.goto(f"{live_server.url}/premises/{premises_id}/visits/new")
+    expect(page.locator("#location-status")).to_contain_text("accurate to 9 m")
+    page.get_by_role("button", name="Submit visit").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(TOO_LITTLE_MESSAGE)
+    expect(page.locator("#outcome-warning")).to_be_visible()
+    page.get_by_label("No: refused entry").check()
+    page.wait_for_timeout(1000)  # GOV.UK's button ignores a second press within a second
+    page.get_by_role("button", name="Submit visit").click()
+    expect(page.locator("#outcome")).to_contain_text("Could not inspect: Refused entry.")
+    expect(page.locator(".app-result .govuk-tag")).to_have_text("Not enough checked")
+    assert page.console_errors == []

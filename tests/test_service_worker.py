@@ -85,7 +85,7 @@ def test_the_version_stays_while_no_kept_file_changes(static_copy):
     append_to(static_copy, "/static/js/risk-map.js", b"// changed\n")
     append_to(static_copy, "/static/operations.css", b"/* changed */\n")
     (static_copy / "js" / "new.js").write_text("export const x = 1\n")
-    kept = static_path(static_copy, "/static/js/scoring.js")
+    kept = static_path(static_copy, "/static/js/assessment.js")
     kept.write_bytes(kept.read_bytes())
     assert shell_version(static_copy) == before
 
@@ -109,8 +109,8 @@ def test_static_files_are_served_from_the_static_folder_setting(tmp_path, static
 
 
 def test_an_app_missing_a_kept_file_refuses_to_start(tmp_path, static_copy):
-    static_path(static_copy, "/static/js/scoring.js").unlink()
-    with pytest.raises(FileNotFoundError, match="keeps /static/js/scoring.js"):
+    static_path(static_copy, "/static/js/assessment.js").unlink()
+    with pytest.raises(FileNotFoundError, match="keeps /static/js/assessment.js"):
         make_app(tmp_path, STATIC_FOLDER=str(static_copy))
 
 

@@ -11,8 +11,22 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from fieldapp import recording, submission
-from fieldapp.checklists import SECTORS, Checklist, ChecklistError, ChecklistFolder, load_folder
+from fieldapp import assessment, recording, submission
+from fieldapp.checklists import (
+    BANDED_CONCERNS,
+    CONCERNS,
+    LEVELLED_CONCERNS,
+    MEASUREMENT_TYPES,
+    MEDIAN_RULE,
+    NOT_JUDGED,
+    SECTORS,
+    WAGE_RATES_FILE,
+    YES_NO_ANSWERS,
+    Checklist,
+    ChecklistError,
+    ChecklistFolder,
+    load_folder,
+)
 
 KEY = "fieldapp.checklists"
 
@@ -42,9 +56,26 @@ def checklist_for(sector: str) -> Checklist:
     return current().by_sector[sector]
 
 
+# The words and names the phone's copy of the assessment (static/js/assessment.js) shares
+# with fieldapp.assessment, so each has one home.
+PHONE_ASSESSMENT = {
+    "concerns": CONCERNS,
+    "banded_concerns": list(BANDED_CONCERNS),
+    "levelled_concerns": list(LEVELLED_CONCERNS),
+    "level_words": assessment.LEVEL_WORDS,
+    "not_judged": NOT_JUDGED,
+    "not_judged_summary": assessment.NOT_JUDGED_SUMMARY,
+    "measurement_types": list(MEASUREMENT_TYPES),
+    "yes_no_answers": list(YES_NO_ANSWERS),
+    "median_rule": MEDIAN_RULE,
+    "wage_rates_file": WAGE_RATES_FILE,
+}
+
+
 def for_phone(folder: ChecklistFolder, db=None) -> dict:
     """What the phone downloads to work offline, and the one source of the constants its
-    scripts share with the server (sector names, the accuracy and mismatch distances).
+    scripts share with the server (sector names, the assessment's words, the accuracy and
+    mismatch distances, the message for a visit with too little checked).
 
     With a database, it also carries the median prices the price comparisons use, as
     they stand now (the server's result, worked out on arrival, is the one stored).
@@ -59,6 +90,8 @@ def for_phone(folder: ChecklistFolder, db=None) -> dict:
         "wage_rates": folder.wage_rates.to_list(),
         "references": references,
         "outcome_reasons": submission.NOT_INSPECTED_REASONS,
+        "too_little_message": submission.TOO_LITTLE_MESSAGE,
+        "assessment": PHONE_ASSESSMENT,
         "safeguarding": folder.safeguarding,
         "sectors": SECTORS,
         "accuracy_limit_m": submission.ACCURACY_LIMIT_M,

@@ -1,9 +1,11 @@
 // Shown without a signal: the visit forms kept on this phone, so a visit can still start.
+import { PAGES } from './kept-pages.js'
+
 const listEl = document.getElementById('offline-forms')
 
 async function render () {
   listEl.replaceChildren()
-  const cache = await caches.open('fieldapp-pages-v1')
+  const cache = await caches.open(PAGES)
   const forms = (await cache.keys()).map((r) => new URL(r.url)).filter((u) => /^\/premises\/\d+\/visits\/new$/.test(u.pathname))
   if (!forms.length) {
     const li = document.createElement('li')

@@ -8,14 +8,13 @@
 // the new worker at its next check; that worker keeps the new files under a new name and
 // drops the old copy. The outbox is in IndexedDB (outbox.js), which no update touches.
 /* global VERSION, SHELL_URLS */
+import { PAGES, PAGES_PREFIX } from '/static/js/kept-pages.js'
 import { sendAll } from '/static/js/outbox.js'
 
 const SHELL_PREFIX = 'fieldapp-shell-'
 const SHELL = SHELL_PREFIX + VERSION
 // The kept pages outlive a release (an officer's kept visit forms stay usable offline):
-// their name changes only when the way they are kept does, and then the old ones go.
-const PAGES_PREFIX = 'fieldapp-pages-'
-const PAGES = PAGES_PREFIX + 'v1'
+// their name (PAGES) changes only when the pages themselves must be fetched again.
 // Pages worth keeping for use without a signal. Nothing else is stored on the phone.
 const KEEP = [/^\/$/, /^\/premises\/$/, /^\/premises\/\d+\/visits\/new$/, /^\/outbox$/, /^\/offline$/, /^\/api\/checklists\.json$/]
 
@@ -32,12 +31,11 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    // Only older copies of the shell (and pages kept under an older name) go. The outbox
+    // Only older copies of the shell, and pages kept under an older name, go. The outbox
     // is not in Cache Storage, so nothing here can touch it.
     for (const name of await caches.keys()) {
-      const old = (name.startsWith(SHELL_PREFIX) && name !== SHELL) ||
-        (name.startsWith(PAGES_PREFIX) && name !== PAGES)
-      if (old) await caches.delete(name)
+      if (name.startsWith(PAGES_PREFIX) && name !== PAGES) await keepAgain(name)
+      if (name.startsWith(SHELL_PREFIX) && name !== SHELL) await caches.delete(name)
     }
     await self.clients.claim()
   })())
@@ -47,6 +45,28 @@ async function cachePage (cache, url) {
   const response = await fetch(url, { credentials: 'same-origin', redirect: 'manual' })
   // Only real pages: never a redirect to sign-in or an error.
   if (response.ok && response.type === 'basic') await cache.put(url, response)
+  return response
+}
+
+// Answers that mean a kept page is gone for good (its premises removed, or no longer this
+// officer's to visit), not that it could not be fetched just now.
+const GONE = new Set([403, 404, 410])
+
+// Pages kept under an older name are fetched again, as they are now, under the new one, so
+// an officer's kept visit forms stay usable offline. One that cannot be fetched now (no
+// signal, signed out, a server error) keeps its old copy rather than vanish; then the old
+// cache goes.
+async function keepAgain (name) {
+  const [old, pages] = await Promise.all([caches.open(name), caches.open(PAGES)])
+  await Promise.allSettled((await old.keys()).map(async (request) => {
+    const path = new URL(request.url).pathname
+    let response = null
+    try { response = await cachePage(pages, path) } catch (error) { /* no connection */ }
+    if (response && (response.ok || GONE.has(response.status))) return
+    const copy = await old.match(request)
+    if (copy && !(await pages.match(path))) await pages.put(path, copy)
+  }))
+  await caches.delete(name)
 }
 
 function keep (url) {

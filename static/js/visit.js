@@ -1,9 +1,12 @@
 // The visit form on a phone: capture the location with its accuracy, let the officer place
-// the premises on a map, keep every answer on the device as it is typed, and check photo
-// sizes before anything is uploaded.
+// the premises on a map, keep every answer on the device as it is typed, check photo sizes
+// before anything is uploaded, stop a visit with too little checked unless the officer
+// says why, and show the result worked out on the phone while the visit waits to be sent.
 import { distanceM, getFix, pickOnMap } from './location.js'
 import { list, put, remove, sendAll } from './outbox.js'
-import { answersFromFields, score } from './scoring.js'
+import { answersFromFields, evaluateVisit, routesFor } from './assessment.js'
+import { showFieldError } from './form-error.js'
+import { provisionalResult } from './provisional.js'
 
 const form = document.getElementById('visit-form')
 const data = form.dataset
@@ -207,11 +210,49 @@ function fieldsForOutbox () {
   return fields
 }
 
+// What the phone downloaded to work offline (the service worker keeps it), or null.
+async function phoneReference () {
+  try {
+    const response = await fetch('/api/checklists.json', { credentials: 'same-origin' })
+    return response.ok ? await response.json() : null
+  } catch (error) {
+    return null
+  }
+}
+
+// Asked for as the page opens, so sending does not wait for it (again then if it failed).
+let referenceLoad = phoneReference()
+
+// The result worked out on this phone, or null when it cannot be (the server decides).
+function provisional (reference, fields) {
+  const checklist = reference && reference.checklists[data.sector]
+  if (!checklist || !fields.visited_at) return null
+  try {
+    return evaluateVisit(reference, data.sector, answersFromFields(checklist, fields), fields.visited_at)
+  } catch (error) {
+    return null
+  }
+}
+
 async function submitThroughOutbox (event) {
   if (form.dataset.nativeSubmit || data.amend === 'true' || !window.indexedDB) return
   event.preventDefault()
   const button = form.querySelector('button[type="submit"]')
   button.disabled = true
+  const fields = fieldsForOutbox()
+  const named = Object.fromEntries(fields)
+  let reference = await referenceLoad
+  if (!reference) reference = await (referenceLoad = phoneReference())
+  const result = provisional(reference, named)
+  const excused = reference && Object.hasOwn(reference.outcome_reasons, named.outcome_reason || '')
+  if (result && !result.judged && !excused) {
+    // Too little checked to judge and no reason why: the server would refuse it, so say
+    // so now, in the server's words, even with no signal.
+    button.disabled = false
+    document.getElementById('outcome-warning').hidden = false
+    showFieldError('outcome_reason', reference.too_little_message, document.getElementById('draft-banner'))
+    return
+  }
   const visitId = field('visit_id').value
   const item = {
     visit_id: visitId,
@@ -220,7 +261,7 @@ async function submitThroughOutbox (event) {
     premises_name: data.premisesName,
     sector: data.sector,
     url: window.location.pathname,
-    fields: fieldsForOutbox(),
+    fields,
     photos: [...photos.files].map((file) => ({ name: file.name, type: file.type, blob: file })),
     queued_at: new Date().toISOString()
   }
@@ -251,11 +292,11 @@ async function submitThroughOutbox (event) {
     button.disabled = false
     form.requestSubmit()
   } else {
-    await showProvisional(item, outcome.state)
+    showProvisional(outcome.state, reference, result, named.outcome_reason || '')
   }
 }
 
-async function showProvisional (item, state) {
+function showProvisional (state, reference, result, outcomeReason) {
   const main = document.querySelector('main')
   for (const child of [...main.children]) {
     if (child.id !== 'outbox-banner') child.remove() // the banner stays: it counts this visit
@@ -270,43 +311,9 @@ async function showProvisional (item, state) {
   main.append(el('p', state === 'signed_out'
     ? 'Your sign-in has ended. Sign in again and it will be sent; nothing is lost.'
     : 'There is no connection to the server. It will be sent by itself when there is one; you can close this page.', 'govuk-body'))
-  let reference = null
-  try {
-    reference = await (await fetch('/api/checklists.json', { credentials: 'same-origin' })).json()
-  } catch (error) { reference = null }
-  if (reference && reference.checklists[item.sector]) {
-    const checklist = reference.checklists[item.sector]
-    const fields = Object.fromEntries(item.fields)
-    const result = score(checklist, answersFromFields(checklist, fields), fields.visited_at.slice(0, 10), reference.wage_rates)
-    const box = el('div', null, 'app-result app-result--' + (result.band || 'none'))
-    box.id = 'provisional-result'
-    const label = { high: 'High risk', medium: 'Medium risk', low: 'Low risk' }[result.band] || 'No score'
-    box.append(el('span', 'Provisional, worked out on this phone', 'govuk-caption-m'))
-    box.append(el('h2', label + (result.percentage !== null ? ` ${Math.round(result.percentage)}%` : ''), 'govuk-heading-l'))
-    const notes = el('ul', null, 'govuk-list')
-    for (const line of result.explanation) notes.append(el('li', line))
-    box.append(notes)
-    box.append(el('p', "The server's score replaces this once the visit is sent.", 'govuk-body-s'))
-    main.append(box)
-    if (result.red_flags.length) {
-      const panel = el('section', null, 'app-safeguarding')
-      panel.append(el('h2', 'Red flag recorded: follow a safeguarding route', 'govuk-heading-m'))
-      const flags = el('ul', null, 'govuk-list govuk-list--bullet')
-      for (const flag of result.red_flags) flags.append(el('li', flag.question))
-      panel.append(flags)
-      for (const route of reference.safeguarding.route) {
-        panel.append(el('h3', route.title, 'govuk-heading-s'))
-        panel.append(el('p', route.when, 'govuk-body-s'))
-      }
-      for (const contact of reference.safeguarding.contact) {
-        const p = el('p', contact.name + ': ', 'govuk-body')
-        const link = el('a', contact.number, 'govuk-link')
-        link.href = 'tel:' + contact.number.replace(/\s/g, '')
-        p.append(link)
-        panel.append(p)
-      }
-      main.append(panel)
-    }
+  if (result) {
+    const actions = routesFor(result, reference.safeguarding, reference.assessment)
+    main.append(...provisionalResult(result, actions, reference, outcomeReason))
   }
   const back = el('a', 'Back to find premises', 'govuk-link')
   back.href = '/premises/'
