@@ -224,5 +224,5 @@ def test_nothing_answered_is_warned_on_the_phone_then_kept_as_could_not_inspect(
     page.wait_for_timeout(1000)  # GOV.UK's button ignores a second press within a second
     page.get_by_role("button", name="Submit visit").click()
     expect(page.locator("#outcome")).to_contain_text("Could not inspect: Refused entry.")
-    expect(page.locator(".app-result .govuk-tag")).to_have_text("Not enough checked")
+    expect(page.locator(".app-result .govuk-tag")).to_have_text("Could not inspect")
     assert page.console_errors == []
