@@ -77,6 +77,7 @@ def test_an_officer_who_checks_nothing_is_warned_then_records_could_not_inspect(
     no_accessibility_problems(page, "#outcome-section")
 
     page.get_by_label("No: refused entry").check()
+    page.wait_for_timeout(1000)  # GOV.UK's button ignores a second press within a second
     page.get_by_role("button", name="Submit visit").click()
     expect(page.locator("#outcome")).to_contain_text("Could not inspect: Refused entry")
     expect(page.locator(".app-safeguarding")).to_have_count(0)
