@@ -32,9 +32,14 @@ class VisitConflict(Exception):
     """The visit id is already stored with different content."""
 
 
+def _compared_prices(checklist: Checklist) -> tuple[str, ...]:
+    """The price questions other visits are compared on (the median price checks)."""
+    return tuple(c.price for c in checklist.computed if c.rule == MEDIAN_RULE)
+
+
 def references_for(db: Database, checklist: Checklist, exclude_root: str = "") -> dict:
     """The median price of each question a price comparison uses, from other judged visits."""
-    questions = tuple(c.price for c in checklist.computed if c.rule == MEDIAN_RULE)
+    questions = _compared_prices(checklist)
     if not questions:
         return {}
     found = visits_q.price_references(db, checklist.id, questions, exclude_root)
@@ -200,7 +205,20 @@ def _write(
         ],
     )
     visits_q.insert_photos(db, sub.visit_id, sub.photos, now)
+    _write_prices(db, checklist, sub)
     _apply_to_premises(db, premises, sub, result, mismatch, amends, assessed)
+
+
+def _write_prices(db: Database, checklist: Checklist, sub: Submission) -> None:
+    """Keep the prices later visits are compared with (kept even for a visit that could not
+    judge the risk: the median reads only judged ones)."""
+    rows = [
+        (sub.visit_id, checklist.id, question, sub.answers[question])
+        for question in _compared_prices(checklist)
+        if isinstance(sub.answers.get(question), int)
+    ]
+    if rows:
+        visits_q.insert_price_observations(db, rows)
 
 
 def _apply_to_premises(

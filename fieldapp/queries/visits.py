@@ -141,13 +141,22 @@ def price_references(
     found: dict[str, list[int]] = {question_id: [] for question_id in question_ids}
     for question_id in question_ids:
         rows = db.execute(
-            "SELECT a.value FROM answers a JOIN current_visits v ON v.id = a.visit_id "
-            "WHERE a.question_id = ? AND v.checklist_id = ? AND v.outcome = 'assessed' "
+            "SELECT o.pence FROM price_observations o JOIN current_visits v ON v.id = o.visit_id "
+            "WHERE o.checklist_id = ? AND o.question_id = ? AND v.outcome = 'assessed' "
             "AND v.root_id != ?",
-            [question_id, checklist_id, exclude_root],
+            [checklist_id, question_id, exclude_root],
         ).fetchall()
-        found[question_id] = [int(value) for (value,) in rows if str(value).isdigit()]
+        found[question_id] = [pence for (pence,) in rows]
     return found
+
+
+def insert_price_observations(db: Database, rows: list[tuple]) -> None:
+    """Prices later visits are compared with, as (visit_id, checklist_id, question_id, pence)."""
+    db.conn.executemany(
+        "INSERT INTO price_observations (visit_id, checklist_id, question_id, pence) "
+        "VALUES (?, ?, ?, ?)",
+        rows,
+    )
 
 
 def existing(db: Database, visit_id: str) -> dict | None:
