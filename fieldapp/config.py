@@ -68,6 +68,8 @@ DEFAULTS: dict = {
     # Photos: checked on the phone before upload too, so the officer hears early.
     "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
     "PHOTO_MAX_COUNT": 10,
+    # Width x height; more is refused from the file's header, before decoding (see photos.py).
+    "PHOTO_MAX_PIXELS": 50_000_000,
     # Premises imports: uploaded files wait in IMPORT_DIR (see INSTANCE_PATHS) between "check"
     # and "import"; addresses are looked up this many at a time (and for at most this long)
     # per request.

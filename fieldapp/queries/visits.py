@@ -246,3 +246,8 @@ def insert_photos(db: Database, visit_id: str, photos: list, now: str) -> None:
             for p in photos
         ],
     )
+
+
+def photo_stored(db: Database, photo_id: str) -> bool:
+    """Whether a committed visit holds this photo (the photo sweeper asks, file by file)."""
+    return db.execute("SELECT 1 FROM photos WHERE id = ?", [photo_id]).fetchone() is not None

@@ -25,40 +25,17 @@ from fieldapp.assessment import LEVEL_WORDS
 from fieldapp.db import get_db
 from fieldapp.http import wants_json
 from fieldapp.permissions import FIELD_ROLES, allow
-from fieldapp.photos import PhotoError, check_and_store, original_name, stripped_name
+from fieldapp.photos import original_name
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
 from fieldapp.safeguarding import referral_routes, routes_for
 from fieldapp.timeutil import UK, now_iso, utcnow
 from fieldapp.web import checklists
+from fieldapp.web.visits import uploads
 
 bp = Blueprint("visits", __name__)
 
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9 /_.-]{0,40}$")
-
-
-def _photos_from_request(visit_id: str, errors: dict) -> list:
-    """Check and keep every photo sent now or on an earlier attempt of this visit."""
-    directory = recording.photo_dir(current_app.config["UPLOAD_DIR"], visit_id)
-    max_bytes = current_app.config["PHOTO_MAX_BYTES"]
-    kept = []
-    for name in request.form.getlist("staged_photo"):
-        # Only names this app wrote, inside this visit's own folder.
-        if recording.PHOTO_NAME.match(name) and (directory / name).is_file():
-            data = (directory / name).read_bytes()
-            kept.append(check_and_store(data, name, directory, max_bytes))
-            (directory / name).unlink()
-            (directory / stripped_name(*name.rsplit(".", 1))).unlink(missing_ok=True)
-    for upload in request.files.getlist("photos"):
-        if not upload or not upload.filename:
-            continue
-        try:
-            kept.append(check_and_store(upload.read(), upload.filename, directory, max_bytes))
-        except PhotoError as error:
-            errors["photos"] = str(error)
-    if len(kept) > current_app.config["PHOTO_MAX_COUNT"]:
-        errors["photos"] = f"Attach {current_app.config['PHOTO_MAX_COUNT']} photos or fewer"
-    return kept
 
 
 def _form_page(premises, checklist, values, errors, photos, status=200, amend=None):
@@ -111,26 +88,15 @@ def _submit(premises, checklist, amend: dict | None = None):
     if amend is not None and not reason:
         errors["amendment_reason"] = "Say why this visit is being corrected"
     if sub.visit_id:
-        sub.photos = _photos_from_request(sub.visit_id, errors)
+        sub.photos = uploads.from_request(sub.visit_id, errors)
     if errors:
         if wants_json():
-            _discard(sub)
+            uploads.discard(sub.visit_id, sub.photos)
             return {"errors": errors, "visit_id": sub.visit_id}, 400
         return _form_page(premises, checklist, request.form, errors, sub.photos, 400, amend)
     try:
-        stored = recording.store(
-            db,
-            checklist=checklist,
-            wage_rates=checklists.current().wage_rates,
-            premises=premises,
-            sub=sub,
-            inspector_id=current_user.id,
-            amends=amend,
-            amendment_reason=reason or None,
-            result=result,
-        )
+        stored = _store(db, premises, checklist, sub, amend, reason, result)
     except recording.VisitConflict:
-        _discard(sub)
         if wants_json():
             return {
                 "error": "This visit was already sent with different answers.",
@@ -138,8 +104,6 @@ def _submit(premises, checklist, amend: dict | None = None):
                 "result_url": url_for("visits.result", visit_id=sub.visit_id),
             }, 409
         return render_template("visits/conflict.html", visit_id=sub.visit_id), 409
-    if not stored.created:
-        _discard(sub)  # a re-send: the first copy's photos are the ones kept
     if wants_json():
         visit = visits_q.get(db, stored.visit_id)
         return {
@@ -153,14 +117,28 @@ def _submit(premises, checklist, amend: dict | None = None):
     return redirect(url_for("visits.result", visit_id=stored.visit_id), code=303)
 
 
-def _discard(sub) -> None:
-    from fieldapp.photos import remove
-
-    directory = recording.photo_dir(current_app.config["UPLOAD_DIR"], sub.visit_id)
-    stored_ids = {p["id"] for p in visits_q.photos(get_db(), sub.visit_id)}
-    for photo in sub.photos:
-        if photo.id not in stored_ids:
-            remove(directory, photo)
+def _store(db, premises, checklist, sub, amend, reason, result):
+    """Store the visit, then make its photos final; on any failure its photos go."""
+    try:
+        stored = recording.store(
+            db,
+            checklist=checklist,
+            wage_rates=checklists.current().wage_rates,
+            premises=premises,
+            sub=sub,
+            inspector_id=current_user.id,
+            amends=amend,
+            amendment_reason=reason or None,
+            result=result,
+        )
+    except BaseException:
+        uploads.discard(sub.visit_id, sub.photos)
+        raise
+    if stored.created:
+        uploads.finalise(sub.visit_id, sub.photos)
+    else:
+        uploads.discard(sub.visit_id, sub.photos)  # a re-send: the first copy's photos stay
+    return stored
 
 
 @bp.route("/visits/<visit_id>")
