@@ -166,7 +166,25 @@ def _result_page(visit: dict, referral_errors=None, referral_values=None, status
         safeguarding=safeguarding,
         referral_errors=referral_errors or {},
         referral_values=referral_values or {},
+        may_change=_may_change(visit),
     ), status
+
+
+def _may_change(visit: dict) -> bool:
+    """Whether the current user may amend this visit or add a referral to it: the officer who
+    recorded it (its first version, so a coordinator's correction does not take it away from
+    them) or a coordinator."""
+    if current_user.role == "coordinator":
+        return True
+    first = visit if visit["id"] == visit["root_id"] else visits_q.get(get_db(), visit["root_id"])
+    return first["inspector_id"] == current_user.id
+
+
+def _not_yours(visit: dict, action: str):
+    """The 403 page for an officer changing someone else's visit: nothing was written."""
+    officer = visits_q.get(get_db(), visit["root_id"])["inspector_name"]
+    page = render_template("visits/not_yours.html", visit=visit, action=action, officer=officer)
+    return page, 403
 
 
 @bp.route("/visits/<visit_id>/referrals", methods=["POST"])
@@ -174,6 +192,8 @@ def _result_page(visit: dict, referral_errors=None, referral_values=None, status
 def add_referral(visit_id: str):
     """Record which referral was made, its reference and when — nothing about the person."""
     visit = visits_q.get(get_db(), visit_id)
+    if not _may_change(visit):
+        return _not_yours(visit, "add a referral to")
     safeguarding = checklists.current().safeguarding
     routes = {r["id"] for r in referral_routes(safeguarding)}
     route = request.form.get("route", "")
@@ -213,6 +233,8 @@ def add_referral(visit_id: str):
 def amend(visit_id: str):
     """Correct a submitted visit: a new revision with a reason; the original is kept."""
     visit = visits_q.get(get_db(), visit_id)
+    if not _may_change(visit):
+        return _not_yours(visit, "correct")
     if visit["revision"] != visit["latest_revision"]:
         flash("That was not the latest version of the visit. Amend the latest one.", "info")
         latest = visits_q.revisions(get_db(), visit["root_id"])[0]
