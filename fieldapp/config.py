@@ -82,6 +82,11 @@ DEFAULTS: dict = {
     "GEOCODER_MIN_DELAY_SECONDS": 1.0,
     "GEOCODER_TIMEOUT_SECONDS": 5.0,
     "GEOCODER_COUNTRY_CODES": "gb",
+    # API tokens: an admin picks how many days a token lasts, up to the maximum (the
+    # default is offered); each token may make this many requests a minute.
+    "API_TOKEN_DAYS": 90,
+    "API_TOKEN_MAX_DAYS": 365,
+    "API_RATE_LIMIT_PER_MINUTE": 60,
     # Map tiles are the one thing browsers fetch from elsewhere. Empty URL = no tiles
     # (markers on a blank background), for networks that block tile servers.
     "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

@@ -1,13 +1,24 @@
-"""API tokens for partner systems: long random strings of which only a hash is kept."""
+"""API tokens for partner systems: long random strings of which only a hash is kept.
+
+Each token expires (an admin chooses when, within the limits in the settings) and may make
+only so many requests a minute.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlite_utils import Database
 
 from fieldapp.queries import exports as exports_q
+from fieldapp.timeutil import parse_stored, utcnow
 
 TOKEN_PREFIX = "fa_"  # noqa: S105 - a label on tokens, not a secret
 
@@ -17,9 +28,15 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create(db: Database, *, agency: str, name: str, created_by: int) -> tuple[int, str]:
-    """Make a token for an agency; return (id, the token). The token is never stored."""
+def create(
+    db: Database, *, agency: str, name: str, created_by: int, days: int
+) -> tuple[int, str, str]:
+    """Make a token for an agency lasting ``days``; return (id, the token, when it expires).
+
+    The token is never stored.
+    """
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = (utcnow() + timedelta(days=days)).isoformat()
     token_id = exports_q.create_token(
         db,
         agency=agency,
@@ -27,12 +44,68 @@ def create(db: Database, *, agency: str, name: str, created_by: int) -> tuple[in
         created_by=created_by,
         digest=token_hash(token),
         hint=token[:9] + "…",
+        expires_at=expires_at,
     )
-    return token_id, token
+    return token_id, token, expires_at
 
 
-def active(db: Database, token: str) -> dict | None:
-    """The live token row for a presented token, or None (unknown or revoked)."""
+@dataclass(frozen=True)
+class Check:
+    """What a presented token is: ``row`` when it may be used now, else why not."""
+
+    row: dict | None = None
+    refused: str | None = None  # "unknown" (or revoked), "expired", "rate_limited"
+    expired_at: str | None = None
+    retry_after: int | None = None
+
+
+def check(db: Database, token: str, per_minute: int) -> Check:
+    """Whether a presented token may make a request now; a request let in counts as its use."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    return exports_q.active_token(db, token_hash(token))
+        return Check(refused="unknown")
+    digest = token_hash(token)
+    row = exports_q.active_token(db, digest)
+    if row is None:
+        return Check(refused="unknown")
+    if row["expires_at"] and parse_stored(row["expires_at"]) <= utcnow():
+        return Check(refused="expired", expired_at=row["expires_at"])
+    wait = LIMITER.hit(digest, per_minute)
+    if wait is not None:
+        return Check(refused="rate_limited", retry_after=wait)
+    exports_q.token_used(db, row["id"])
+    return Check(row=row)
+
+
+class SlidingWindow:
+    """At most ``limit`` requests per key in any ``window`` seconds.
+
+    Kept in this process's memory: right for the single-server deployment the council runs
+    (one machine, its workers each holding their own window, so the true ceiling is the limit
+    times the number of workers). Several servers would need a shared store instead.
+    """
+
+    def __init__(self, window: float = 60.0):
+        self.window = window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, limit: int, now: float | None = None) -> int | None:
+        """Count a request; None if allowed, else whole seconds until one would be."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= limit:
+                return max(1, math.ceil(hits[0] + self.window - now))
+            hits.append(now)
+            if len(self._hits) > 10_000:  # forget idle tokens, so memory stays bounded
+                self._forget_idle(now)
+            return None
+
+    def _forget_idle(self, now: float) -> None:
+        for key in [k for k, h in self._hits.items() if not h or h[-1] <= now - self.window]:
+            del self._hits[key]
+
+
+LIMITER = SlidingWindow()

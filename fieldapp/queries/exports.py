@@ -205,17 +205,32 @@ def exports_with_sha256(db: Database, sha256: str) -> list[dict]:
 
 
 def create_token(
-    db: Database, *, agency: str, name: str, created_by: int, digest: str, hint: str
+    db: Database,
+    *,
+    agency: str,
+    name: str,
+    created_by: int,
+    digest: str,
+    hint: str,
+    expires_at: str,
 ) -> int:
     """Store a new token's hash for an agency; return its id. The token is never stored."""
     with transaction(db):
         cursor = db.execute(
             "INSERT INTO api_tokens (agency, name, token_hash, token_hint, created_at, "
-            "created_by) VALUES (?, ?, ?, ?, ?, ?)",
-            [agency, name, digest, hint, now_iso(), created_by],
+            "created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [agency, name, digest, hint, now_iso(), created_by, expires_at],
         )
         token_id = cursor.lastrowid
-        audit.record("api_token.create", "api_tokens", token_id, db=db, agency=agency, name=name)
+        audit.record(
+            "api_token.create",
+            "api_tokens",
+            token_id,
+            db=db,
+            agency=agency,
+            name=name,
+            expires_at=expires_at,
+        )
     return token_id
 
 
@@ -233,18 +248,18 @@ def revoke_token(db: Database, token_id: int, *, revoked_by: int) -> bool:
 
 
 def active_token(db: Database, digest: str) -> dict | None:
-    """The live token row whose hash is ``digest``, or None (unknown or revoked)."""
-    row = one(
+    """The unrevoked token row whose hash is ``digest`` (expired or not), or None."""
+    return one(
         db,
         "SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
         [digest],
     )
-    if row is not None:
-        with transaction(db):
-            db.execute(
-                "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [now_iso(), row["id"]]
-            )
-    return row
+
+
+def token_used(db: Database, token_id: int) -> None:
+    """Note that a token was just let in (shown to admins as "last used")."""
+    with transaction(db):
+        db.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [now_iso(), token_id])
 
 
 def all_tokens(db: Database) -> list[dict]:

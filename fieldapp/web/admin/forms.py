@@ -137,6 +137,13 @@ class TokenForm(StripWhitespaceForm):
             Length(max=100, message="Keep it to 100 characters or fewer"),
         ],
     )
+    # Text, not a number field, so a mistyped value gets a plain-English message; the view
+    # sets the hint and checks the range, which are settings of the installation.
+    days = StringField(
+        "How many days the token works for",
+        widget=GovTextInput(),
+        validators=[Optional(), Regexp(r"^\d{1,5}$", message="Enter a number of days, like 90")],
+    )
     submit = SubmitField("Create token", widget=GovSubmitInput())
 
 

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 
 from fieldapp import sitefilter
 from fieldapp.db import get_db
 from fieldapp.exports import Requester, profiles, tokens
 from fieldapp.permissions import ATTR, PUBLIC, public
+from fieldapp.timeutil import format_uk_datetime
 from fieldapp.web.api.openapi import API_FORMATS, openapi_document
 from fieldapp.web.api.views import bp
 from fieldapp.web.exports.streaming import export_response
@@ -41,6 +42,30 @@ def _unauthorised(message: str, error: str | None = None) -> Response:
     return response
 
 
+def _refused(checked: tokens.Check) -> Response:
+    """The answer to a token that may not be used now: 401 (unknown, revoked, expired) or 429."""
+    if checked.refused == "rate_limited":
+        response = problem(
+            429,
+            f"Too many requests with this API token. Wait {checked.retry_after} seconds, then "
+            "try again; a token may make "
+            f"{current_app.config['API_RATE_LIMIT_PER_MINUTE']} requests a minute.",
+        )
+        response.headers["Retry-After"] = str(checked.retry_after)
+        return response
+    if checked.refused == "expired":
+        return _unauthorised(
+            f"This API token expired on {format_uk_datetime(checked.expired_at)}. Ask the "
+            "council's Fieldapp administrator for a new one.",
+            error="invalid_token",
+        )
+    return _unauthorised(
+        "This API token is not valid or has been revoked. Ask the council's Fieldapp "
+        "administrator for a new one.",
+        error="invalid_token",
+    )
+
+
 def token_required(view: Callable) -> Callable:
     """Let a request in with a live API token (``Authorization: Bearer <token>``) only.
 
@@ -56,14 +81,10 @@ def token_required(view: Callable) -> Callable:
             return _unauthorised(
                 "Send your agency's API token in the header 'Authorization: Bearer <token>'."
             )
-        row = tokens.active(get_db(), token)
-        if row is None:
-            return _unauthorised(
-                "This API token is not valid or has been revoked. Ask the council's Fieldapp "
-                "administrator for a new one.",
-                error="invalid_token",
-            )
-        g.api_token = row
+        checked = tokens.check(get_db(), token, current_app.config["API_RATE_LIMIT_PER_MINUTE"])
+        if checked.row is None:
+            return _refused(checked)
+        g.api_token = checked.row
         return view(*args, **kwargs)
 
     setattr(wrapped, ATTR, PUBLIC)
