@@ -240,7 +240,7 @@ def test_the_openapi_parameters_are_the_real_filters(openapi):
     scheme = openapi["components"]["securitySchemes"]["bearerAuth"]
     assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
     assert openapi["security"] == [{"bearerAuth": []}]
-    assert set(operation["responses"]) == {"200", "400", "401", "403"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "429"}
 
 
 def test_every_public_api_data_route_checks_a_token(app):

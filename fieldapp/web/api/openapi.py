@@ -172,7 +172,7 @@ def _flagged_sites_responses() -> dict:
             "content": {"application/json": {"schema": error}},
         },
         "401": {
-            "description": "No token, or the token is unknown or revoked.",
+            "description": "No token, or the token is unknown, revoked or expired.",
             "headers": {
                 "WWW-Authenticate": {
                     "description": "Bearer challenge.",
@@ -183,6 +183,16 @@ def _flagged_sites_responses() -> dict:
         },
         "403": {
             "description": "The token's agency has no export profile.",
+            "content": {"application/json": {"schema": error}},
+        },
+        "429": {
+            "description": "This token made too many requests in the last minute.",
+            "headers": {
+                "Retry-After": {
+                    "description": "Seconds to wait before the next request.",
+                    "schema": {"type": "integer"},
+                }
+            },
             "content": {"application/json": {"schema": error}},
         },
     }
