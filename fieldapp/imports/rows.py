@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from fieldapp.imports.model import MAX_LENGTHS, POSTCODE, SECTOR_ALIASES, Row
+from fieldapp.text import clean
 
 
 def quoted(value: str, limit: int = 40) -> str:
@@ -63,7 +64,8 @@ def check_row(
         index = positions.get(column)
         if index is None or index >= len(cells):
             return ""
-        return " ".join(cells[index].split())  # also joins lines inside a quoted cell
+        # Also joins lines inside a quoted cell; control and direction characters go first.
+        return " ".join(clean(cells[index]).split())
 
     reasons: list[str] = []
     if any(c.strip() for c in cells[width:]):

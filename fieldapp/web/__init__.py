@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
         auth,
         checklists,
         exports,
+        forms,
         health,
         home,
         imports,
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
         visits,
     )
 
+    forms.init_app(app)
     checklists.init_app(app)
     auth.init_app(app)
     areas = (

@@ -1,8 +1,54 @@
-"""Form base classes and shared validators."""
+"""Form base classes, shared validators, and the cleaning every submitted form goes through."""
 
 from __future__ import annotations
 
+from flask import Flask
+from flask.wrappers import Request
 from flask_wtf import FlaskForm
+
+from fieldapp.text import clean
+
+# Fields where a new line is part of what was typed (text areas). Any other field gets its
+# new lines and tabs turned into spaces: the safe side for a field added later.
+MULTILINE_FIELDS = frozenset({"notes", "note", "briefing"})
+MULTILINE_PREFIXES = ("note-",)  # a visit's note on one question: note-<question id>
+
+
+def kept_as_typed(name: str) -> bool:
+    """Passwords are never changed: they are compared, not shown, and a changed one would
+    not match what its owner types next time."""
+    return "password" in name.lower()
+
+
+def _multiline(name: str) -> bool:
+    return name in MULTILINE_FIELDS or name.startswith(MULTILINE_PREFIXES)
+
+
+class CleanFormRequest(Request):
+    """A request whose form values have no control or direction characters (fieldapp.text).
+
+    Done here, where the form is parsed, so that no view or form can read a value before it
+    is clean, and a field added later cannot be missed. Query strings are not cleaned:
+    they filter and search, and are never stored.
+    """
+
+    def _load_form_data(self) -> None:
+        already = "form" in self.__dict__
+        super()._load_form_data()
+        if already:
+            return
+        form = self.__dict__["form"]
+        self.__dict__["form"] = self.parameter_storage_class(
+            [
+                (name, value if kept_as_typed(name) else clean(value, multiline=_multiline(name)))
+                for name, value in form.items(multi=True)
+            ]
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Make every request clean its form values as they are read."""
+    app.request_class = CleanFormRequest
 
 
 class StripWhitespaceForm(FlaskForm):
