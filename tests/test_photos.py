@@ -284,3 +284,17 @@ def test_the_app_sweeps_on_start_at_most_once_an_hour(tmp_path):
     os.utime(stale, (time.time() - 7200,) * 2)
     make_app(tmp_path)  # swept minutes ago: skipped
     assert stale.exists()
+
+
+def test_the_sweep_command_reports_what_the_start_up_sweep_removed(tmp_path):
+    app = make_app(tmp_path)
+    folder = Path(app.config["UPLOAD_DIR"]) / "visits" / "abandoned"
+    folder.mkdir(parents=True)
+    stale = folder / "0f0e.jpg.pending"
+    stale.write_bytes(b"x")
+    os.utime(stale, (time.time() - 7200,) * 2)
+    again = make_app(tmp_path)  # as `flask photos sweep` starts the app first
+    assert not stale.exists()
+    result = again.test_cli_runner().invoke(args=["photos", "sweep"])
+    assert f"removed {stale}" in result.output
+    assert "1 removed, 0 finalised" in result.output

@@ -21,6 +21,7 @@ from fieldapp.queries import visits as visits_q
 
 photos_group = AppGroup("photos", help="Look after visit photo files.")
 MARKER = ".last-sweep"  # in UPLOAD_DIR; its modification time is the last sweep's
+START_REPORT = "fieldapp.photo_sweep_on_start"  # app.extensions key
 
 
 @photos_group.command("sweep")
@@ -34,6 +35,11 @@ MARKER = ".last-sweep"  # in UPLOAD_DIR; its modification time is the last sweep
 def sweep_command(older_than_minutes: int) -> None:
     """Remove pending, staged and orphan photo files; report each one."""
     report = sweep(current_app.config, older_than_minutes * 60)
+    # Starting the app for this command may have swept already: report that too.
+    started = current_app.extensions.get(START_REPORT)
+    if started is not None:
+        report.removed[:0] = started.removed
+        report.finalised[:0] = started.finalised
     for line in report.lines():
         click.echo(line)
 
@@ -73,5 +79,6 @@ def sweep_on_start(app: Flask) -> None:
         report = sweep(app.config)
     except sqlite3.OperationalError:  # a database not yet migrated has no photos table
         return
+    app.extensions[START_REPORT] = report
     if report.removed or report.finalised:
         app.logger.info("photo sweep on start: %s", "; ".join(report.lines()))
