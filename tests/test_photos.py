@@ -298,3 +298,19 @@ def test_the_sweep_command_reports_what_the_start_up_sweep_removed(tmp_path):
     result = again.test_cli_runner().invoke(args=["photos", "sweep"])
     assert f"removed {stale}" in result.output
     assert "1 removed, 0 finalised" in result.output
+
+
+def test_a_staged_photo_cleared_by_the_sweeper_is_an_error_not_dropped_quietly(
+    client, inspector, premises_id, app, db, runner
+):
+    form = visit_form(accuracy_m="500")
+    response = post_visit(client, premises_id, form, files=[(io.BytesIO(jpeg_bytes()), "a.jpg")])
+    page = parse(response.get_data(as_text=True))
+    staged = [i["value"] for i in page.select('input[name="staged_photo"]')]
+    age(app, hours=2)
+    runner.invoke(args=["photos", "sweep"])
+    fixed = {**form, "location_reason": "Under a canopy", "staged_photo": staged}
+    again = post_visit(client, premises_id, fixed)
+    assert again.status_code == 400
+    assert "1 of the photos you attached before were kept for an hour only" in photo_error(again)
+    assert db.execute("SELECT count(*) FROM visits").fetchone()[0] == 0

@@ -27,7 +27,7 @@ def from_request(visit_id: str, errors: dict) -> list:
     """Check and keep every photo sent now or on an earlier attempt of this visit."""
     config = current_app.config
     directory = folder(visit_id)
-    staged = _staged_names(directory)
+    staged = _staged_names(directory, errors)
     uploads = [u for u in request.files.getlist("photos") if u and u.filename]
     message = photo_files.too_many(len(staged) + len(uploads), config["PHOTO_MAX_COUNT"])
     if message:
@@ -46,14 +46,20 @@ def from_request(visit_id: str, errors: dict) -> list:
     return kept
 
 
-def _staged_names(directory: Path) -> list[str]:
-    """Photos staged by an earlier attempt: only names this app wrote, in this visit's folder."""
+def _staged_names(directory: Path, errors: dict) -> list[str]:
+    """Photos staged by an earlier attempt: only names this app wrote, in this visit's folder.
+
+    A staged photo is kept for an hour; one cleared since is an error, never dropped quietly.
+    """
     names = dict.fromkeys(request.form.getlist("staged_photo"))  # once each, in order
-    return [
-        name
-        for name in names
-        if recording.PHOTO_NAME.match(name) and photo_files.pending_path(directory, name).is_file()
-    ]
+    names = [name for name in names if recording.PHOTO_NAME.match(name)]
+    found = [name for name in names if photo_files.pending_path(directory, name).is_file()]
+    if len(found) < len(names):
+        errors["photos"] = (
+            f"{len(names) - len(found)} of the photos you attached before were kept for an hour "
+            "only and have been cleared. Attach them again"
+        )
+    return found
 
 
 def _read(uploads: list, max_bytes: int) -> tuple[list[tuple[bytes, str]], str | None]:
