@@ -73,7 +73,6 @@ def init_app(app: Flask) -> None:
         auth,
         checklists,
         exports,
-        forms,
         health,
         home,
         imports,
@@ -84,7 +83,6 @@ def init_app(app: Flask) -> None:
         visits,
     )
 
-    forms.init_app(app)
     checklists.init_app(app)
     auth.init_app(app)
     areas = (
@@ -115,3 +113,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(timeutil.format_uk_datetime, "uk_datetime")
     app.add_template_filter(timeutil.format_uk_date, "uk_date")
     app.add_template_filter(time_element, "uk_time_element")
+    # Every submitted form value is cleaned as it is read (fieldapp.web.forms).
+    from fieldapp.web import forms
+
+    forms.init_app(app)
