@@ -71,11 +71,12 @@ def _field_sql(name: str, profile: Profile, flag_sql: str) -> str:
             "json((SELECT json_group_array(json_extract(value, '$.question')) "
             "FROM json_each(premises.top_indicators)))"
         ),
-        # Warning signs present at the latest visit, weightiest first, in scope only.
+        # Warning signs present at the latest visit (answered yes, or a price check that
+        # counted), weightiest first, in scope only.
         "indicators": (
             "json((SELECT json_group_array(q) FROM (SELECT json_extract(value, '$.question') "  # noqa: S608
             f"AS q FROM json_each({_LATEST.format(column='result')}, '$.contributions') "
-            f"WHERE json_extract(value, '$.points') > 0 AND {in_scope} "
+            f"WHERE json_extract(value, '$.answer') = 'yes' AND {in_scope} "
             "ORDER BY json_extract(value, '$.points') DESC, json_extract(value, '$.id'))))"
         ),
         "checklist": _LATEST.format(column="v.checklist_id || ' v' || v.checklist_version"),

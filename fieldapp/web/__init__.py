@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
         auth,
         checklists,
         exports,
+        filtering,
         health,
         home,
         imports,
@@ -104,6 +105,8 @@ def init_app(app: Flask) -> None:
     exports.init_app(app)
     api.init_app(app)
     app.context_processor(navigation)
+    # Who is looking, for templates that leave out what the viewer's profile withholds.
+    app.context_processor(lambda: {"who": filtering.viewer()})
     app.add_template_filter(agencies.name, "agency_name")
     app.add_template_filter(agencies.short_name, "agency_short_name")
     app.add_template_filter(json.loads, "fromjson")
