@@ -7,6 +7,7 @@ The SQL is in fieldapp.queries.users; every change is on the audit trail.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,16 +15,18 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from sqlite_utils import Database
 
-from fieldapp import audit
+from fieldapp import audit, passwords
 from fieldapp.permissions import ROLES
 from fieldapp.queries import transaction
 from fieldapp.queries import users as users_q
 from fieldapp.timeutil import parse_stored, utcnow
 
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 256
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
+MAX_PASSWORD_LENGTH = passwords.MAX_LENGTH
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # The address limit is this many times the account's, because offices share one address.
 ADDRESS_FACTOR = 4
 
@@ -52,10 +55,21 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password_rules(password: str) -> None:
-    """Raise UserError unless the password is long enough to resist guessing."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError("password", f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
+def _service_names() -> tuple[str, ...]:
+    # The configured name when an app is running (web or CLI), and always our own.
+    names = [current_app.config.get("SERVICE_NAME", "")] if has_app_context() else []
+    return tuple(n for n in (*names, "fieldapp") if n)
+
+
+def check_password_rules(password: str, *, username: str = "", display_name: str = "") -> None:
+    """Raise UserError unless the password meets the policy (fieldapp.passwords): long
+    enough, not a common password, not containing the username, the person's name or the
+    service's name."""
+    message = passwords.problem(
+        password, username=username, display_name=display_name, service_names=_service_names()
+    )
+    if message:
+        raise UserError("password", message)
 
 
 def verify(db: Database, username: str, password: str) -> dict | None:
@@ -93,10 +107,16 @@ def create(
     username = username.strip()
     if not username:
         raise UserError("username", "Enter a username")
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise UserError(
+            "username",
+            "Username can only contain letters, numbers, dots, hyphens and underscores, "
+            "and be 64 characters or fewer",
+        )
     if not display_name.strip():
         raise UserError("display_name", "Enter the person's full name")
     _validate(role, agency)
-    check_password_rules(password)
+    check_password_rules(password, username=username, display_name=display_name)
     if users_q.find_by_username(db, username):
         raise UserError("username", f"The username {username} is already taken")
     with transaction(db):
@@ -155,7 +175,7 @@ def set_active(db: Database, user_id: int, active: bool) -> dict:
 def reset_password(db: Database, user_id: int, password: str) -> None:
     """Set a new password, end the user's sessions and audit it (not the password)."""
     user = users_q.get(db, user_id)
-    check_password_rules(password)
+    check_password_rules(password, username=user["username"], display_name=user["display_name"])
     with transaction(db):
         users_q.set_password_hash(db, user_id, hash_password(password), end_sessions=True)
         # A reset is how an owner gets back in: it clears their sign-in delays too.

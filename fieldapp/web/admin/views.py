@@ -118,7 +118,7 @@ def unlock_user(user_id: int):
 def reset_password(user_id: int):
     """Give a user a new password and end their sessions."""
     user = users_q.get(get_db(), user_id)
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(user)
     if form.validate_on_submit():
         try:
             accounts.reset_password(get_db(), user_id, form.password.data)
