@@ -8,7 +8,7 @@ import pytest
 
 from fieldapp import accounts, sessions
 from fieldapp.queries import users as users_q
-from tests.conftest import USERS, AuthActions
+from tests.conftest import USERS, AuthActions, make_app
 
 OWNER_ADDRESS = "10.20.0.7"
 ATTACKER_ADDRESS = "203.0.113.9"
@@ -197,3 +197,30 @@ def test_failures_age_out_after_the_window(app, clock):
         clock.advance(CAP)
     clock.advance(15 * 60)
     assert guesser.login("inspector").status_code == 302
+
+
+def test_a_request_through_an_unconfigured_proxy_is_warned_about_once(app, client, caplog):
+    with caplog.at_level("WARNING"):
+        client.get("/sign-in", headers={"X-Forwarded-For": "192.0.2.44"})
+        client.get("/sign-in", headers={"X-Forwarded-For": "192.0.2.45"})
+    warnings = [r.getMessage() for r in caplog.records if "PROXY_FIX" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "X-Forwarded-For" in warnings[0] and "127.0.0.1" in warnings[0]
+
+
+def test_no_proxy_warning_when_proxy_fix_is_set(tmp_path, caplog):
+    proxied = make_app(tmp_path, PROXY_FIX=1)
+    with caplog.at_level("WARNING"):
+        proxied.test_client().get("/sign-in", headers={"X-Forwarded-For": "192.0.2.44"})
+    assert not [r for r in caplog.records if "PROXY_FIX" in r.getMessage()]
+
+
+def test_behind_a_configured_proxy_delays_follow_the_forwarded_address(tmp_path, clock):
+    proxied = make_app(tmp_path, PROXY_FIX=1)
+    guesser = AuthActions(proxied.test_client())
+    guesser.client.environ_base["HTTP_X_FORWARDED_FOR"] = ATTACKER_ADDRESS
+    for n in range(20):
+        guesser.login(username=f"someone.{n}", password="not the password")
+    colleague = AuthActions(proxied.test_client())
+    colleague.client.environ_base["HTTP_X_FORWARDED_FOR"] = OWNER_ADDRESS
+    assert colleague.login("partner").status_code == 302  # not slowed by the guesser
