@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -219,7 +219,7 @@ def delay_after(failures: int, free: int, cap: int) -> int:
     return min(2 ** min(failures - free, 32), cap)
 
 
-def _remaining(failures: int, latest: str | None, free: int, cap: int, now) -> int:
+def _remaining(failures: int, latest: str | None, free: int, cap: int, now: datetime) -> int:
     if latest is None:
         return 0
     ready = parse_stored(latest) + timedelta(seconds=delay_after(failures, free, cap))
@@ -227,7 +227,11 @@ def _remaining(failures: int, latest: str | None, free: int, cap: int, now) -> i
 
 
 def sign_in_wait(
-    db: Database, username: str, ip: str | None, limits: SignInLimits, now=None
+    db: Database,
+    username: str,
+    ip: str | None,
+    limits: SignInLimits,
+    now: datetime | None = None,
 ) -> Wait | None:
     """How long this attempt must wait, or None if it may be checked now.
 

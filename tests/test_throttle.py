@@ -224,3 +224,18 @@ def test_behind_a_configured_proxy_delays_follow_the_forwarded_address(tmp_path,
     colleague = AuthActions(proxied.test_client())
     colleague.client.environ_base["HTTP_X_FORWARDED_FOR"] = OWNER_ADDRESS
     assert colleague.login("partner").status_code == 302  # not slowed by the guesser
+
+
+@pytest.mark.parametrize("action", ["unlock", "sign-out"])
+@pytest.mark.parametrize("role", ["inspector", "coordinator", "partner"])
+def test_only_admins_can_unlock_or_sign_others_out(as_role, db, role, action):
+    target = users_q.find_by_username(db, USERS["admin"][0])
+    client = as_role(role)
+    response = client.post(f"/admin/users/{target['id']}/{action}", {}, expected=403, form_url="/")
+    assert response.status_code == 403
+    assert (
+        db.execute(
+            "SELECT count(*) FROM audit WHERE action IN ('user.unlock', 'user.sign_out_everywhere')"
+        ).fetchone()[0]
+        == 0
+    )
