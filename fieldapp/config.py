@@ -40,10 +40,15 @@ DEFAULTS: dict = {
     # session so a slow visit is not refused on submit.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
-    # Sign-in throttling: this many failures within the window locks the account (and,
-    # at four times the number, the address) until the window has passed.
+    # Sign-in throttling (fieldapp.accounts.sign_in_wait): after this many failures within
+    # the window (four times as many for an address), each further failure doubles the
+    # wait before the next attempt, 1 s, 2 s, 4 s... up to the most. Never a lock.
     "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCKOUT_MINUTES": 15,
+    "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    "LOGIN_MAX_DELAY_SECONDS": 60,
+    # An address an account signed in from within this many days is the owner's own: only
+    # its own failures slow that account down there.
+    "LOGIN_KNOWN_ADDRESS_DAYS": 30,
     # Set when running behind a reverse proxy that terminates HTTPS (number of proxies).
     "PROXY_FIX": 0,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,

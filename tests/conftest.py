@@ -228,7 +228,7 @@ class AuthActions:
     def __init__(self, client):
         self.client = client
 
-    def login(self, role: str = "inspector", password: str = PASSWORD, username=None):
+    def login(self, role: str = "inspector", password: str = PASSWORD, username=None, **extra):
         page = self.client.get("/sign-in")
         return self.client.post(
             "/sign-in",
@@ -236,6 +236,7 @@ class AuthActions:
                 "username": username or USERS[role][0],
                 "password": password,
                 "csrf_token": csrf_token(page.get_data(as_text=True)),
+                **extra,
             },
         )
 

@@ -4,15 +4,20 @@ API tokens and the export log are in ``tokens`` and ``export_log`` beside this."
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import accounts
+from fieldapp import accounts, audit, sessions
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import audit as audit_q
 from fieldapp.queries import users as users_q
-from fieldapp.web.admin.forms import ROLE_HINTS, EditUserForm, NewUserForm, ResetPasswordForm
+from fieldapp.web.admin.forms import (
+    ROLE_HINTS,
+    EditUserForm,
+    NewUserForm,
+    ResetPasswordForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE_SIZE = 100
@@ -72,7 +77,40 @@ def edit_user(user_id: int):
             else:
                 flash(f"Changes to {user['username']} saved.", "success")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/edit_user.html", form=form, user=user, role_hints=ROLE_HINTS)
+    return render_template(
+        "admin/edit_user.html",
+        form=form,
+        user=user,
+        role_hints=ROLE_HINTS,
+        live_sessions=sessions.live_count(
+            get_db(), user_id, current_app.permanent_session_lifetime
+        ),
+        failures=accounts.recent_failures(
+            get_db(), user["username"], accounts.limits_from_config(current_app.config)
+        ),
+    )
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@allow("admin")
+def sign_out_user(user_id: int):
+    """End every session a user has (a lost phone, someone leaving)."""
+    user = users_q.get(get_db(), user_id)
+    # CSRF is checked for every POST (fieldapp.http); the button sends nothing else.
+    ended = sessions.end_all(get_db(), user_id, "signed out by an administrator")
+    audit.record("user.sign_out_everywhere", "users", user_id, db=get_db(), ended=ended)
+    flash(f"{user['username']} has been signed out everywhere.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@allow("admin")
+def unlock_user(user_id: int):
+    """Clear a user's sign-in delays so they can try again at once."""
+    user = users_q.get(get_db(), user_id)
+    accounts.unlock(get_db(), user_id)
+    flash(f"{user['username']} can sign in again straight away.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -80,11 +118,15 @@ def edit_user(user_id: int):
 def reset_password(user_id: int):
     """Give a user a new password and end their sessions."""
     user = users_q.get(get_db(), user_id)
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(user)
     if form.validate_on_submit():
-        accounts.reset_password(get_db(), user_id, form.password.data)
-        flash(f"Password for {user['username']} reset. They have been signed out.", "success")
-        return redirect(url_for("admin.users"))
+        try:
+            accounts.reset_password(get_db(), user_id, form.password.data)
+        except accounts.UserError as error:
+            form.password.errors = [*form.password.errors, error.message]
+        else:
+            flash(f"Password for {user['username']} reset. They have been signed out.", "success")
+            return redirect(url_for("admin.users"))
     return render_template("admin/reset_password.html", form=form, user=user)
 
 
