@@ -9,6 +9,7 @@ from flask_login import current_user
 from fieldapp import maps
 from fieldapp.checklists import BAND_LABELS, CATEGORIES, SECTORS
 from fieldapp.db import get_db
+from fieldapp.http import csp_nonce
 from fieldapp.permissions import MAP_ROLES, allow
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
@@ -56,6 +57,7 @@ def map_frame():
         tile_attribution=current_app.config["TILE_ATTRIBUTION"],
         max_zoom=int(current_app.config["TILE_MAX_ZOOM"]),
         heat=request.args.get("heat") == "1",
+        nonce=csp_nonce(),
     )
     return html, 200, {"Content-Type": "text/html; charset=utf-8"}
 
