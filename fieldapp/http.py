@@ -10,6 +10,7 @@ from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 csrf = CSRFProtect()
 compress = Compress()
@@ -25,6 +26,18 @@ HEADERS = {
     # (photos come through the file picker).
     "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
 }
+
+
+# SQLite's largest integer: an id beyond it cannot name a row, and would overflow the query.
+SQLITE_MAX_INTEGER = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in our routes: a whole number SQLite can hold, so a huge or negative
+    id in an address is a 404 like any other record that does not exist."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=SQLITE_MAX_INTEGER, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def wants_json() -> bool:
@@ -125,6 +138,7 @@ def _add_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Install CSRF protection, compression, the session interface and the headers."""
     app.session_interface = SessionInterface()
+    app.url_map.converters["int"] = IdConverter
     app.after_request(_add_headers)
     # GOV.UK's page template puts this nonce on its one inline script.
     app.context_processor(lambda: {"cspNonce": csp_nonce()})

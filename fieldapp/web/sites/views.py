@@ -15,6 +15,7 @@ from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
 from fieldapp.timeutil import format_uk_date
 from fieldapp.web.filtering import flag_rules, site_filter
+from fieldapp.web.paging import page_number
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
 PAGE_SIZE = 100
@@ -89,7 +90,7 @@ def site_data(premises_id: int):
 def site_list():
     """The same sites as the map, as a sortable table with counts, a page at a time."""
     f = site_filter()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(PAGE_SIZE)
     db = get_db()
     rules = flag_rules()
     counts = sites_q.counts(db, f, rules=rules)
