@@ -50,8 +50,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 def _install(app: Flask) -> None:
     """Wire the infrastructure, then the web areas and the shell commands."""
-    from fieldapp import commands, db, errors, http, permissions, web
+    from fieldapp import commands, db, errors, http, logs, permissions, web
 
+    logs.init_app(app)  # first, so its clock starts before any other hook runs
     http.init_app(app)
     db.init_app(app)
     permissions.init_app(app)

@@ -50,7 +50,16 @@ DEFAULTS: dict = {
     # its own failures slow that account down there.
     "LOGIN_KNOWN_ADDRESS_DAYS": 30,
     # Set when running behind a reverse proxy that terminates HTTPS (number of proxies).
+    # With it set, a sane X-Request-Id from the proxy becomes the request's id.
     "PROXY_FIX": 0,
+    # Logging: one JSON line per request on the "fieldapp.access" logger (method, path,
+    # query with secret-bearing values redacted, status, ms, user id, request id; never
+    # form data or headers). Errors with tracebacks go to "fieldapp.errors" regardless.
+    "ACCESS_LOG": True,
+    "LOG_LEVEL": "INFO",
+    # Strict-Transport-Security is sent on HTTPS requests; set this to send it on every
+    # response (a proxy terminating HTTPS that the app cannot see through, see PROXY_FIX).
+    "HSTS_ALWAYS": False,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     # A premises is flagged when its current band is one of these, or a red flag was
     # recorded within this many months, unless a coordinator unflagged it by hand.

@@ -4,7 +4,7 @@ API tokens and the export log are in ``tokens`` and ``export_log`` beside this."
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from fieldapp import accounts, audit, sessions
@@ -12,12 +12,8 @@ from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import audit as audit_q
 from fieldapp.queries import users as users_q
-from fieldapp.web.admin.forms import (
-    ROLE_HINTS,
-    EditUserForm,
-    NewUserForm,
-    ResetPasswordForm,
-)
+from fieldapp.web.admin.forms import ROLE_HINTS, EditUserForm, NewUserForm, ResetPasswordForm
+from fieldapp.web.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE_SIZE = 100
@@ -134,7 +130,7 @@ def reset_password(user_id: int):
 @allow("admin")
 def audit_log():
     """The audit trail, newest first, a page at a time."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(AUDIT_PAGE_SIZE)
     rows = audit_q.recent(get_db(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
     return render_template(
         "admin/audit.html",

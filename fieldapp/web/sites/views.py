@@ -8,11 +8,13 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from fieldapp import maps
 from fieldapp.checklists import BAND_LABELS, CATEGORIES, SECTORS
 from fieldapp.db import get_db
+from fieldapp.http import csp_nonce
 from fieldapp.permissions import MAP_ROLES, allow
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
 from fieldapp.timeutil import format_uk_date
 from fieldapp.web.filtering import flag_rules, site_filter, viewer
+from fieldapp.web.paging import page_number
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
 PAGE_SIZE = 100
@@ -56,6 +58,7 @@ def map_frame():
         tile_attribution=current_app.config["TILE_ATTRIBUTION"],
         max_zoom=int(current_app.config["TILE_MAX_ZOOM"]),
         heat=request.args.get("heat") == "1" and viewer().sees("risk_band"),
+        nonce=csp_nonce(),
     )
     return html, 200, {"Content-Type": "text/html; charset=utf-8"}
 
@@ -94,7 +97,7 @@ def site_data(premises_id: int):
 def site_list():
     """The same sites as the map, as a sortable table with counts, a page at a time."""
     f = site_filter()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(PAGE_SIZE)
     db = get_db()
     rules = flag_rules()
     who = viewer()
