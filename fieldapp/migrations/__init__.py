@@ -22,6 +22,7 @@ from fieldapp.migrations import (
     m007_exports_tokens_and_audit_chain,
     m008_operations,
     m009_visit_outcomes_and_concerns,
+    m011_read_audit,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -34,6 +35,7 @@ STEPS: tuple[ModuleType, ...] = (
     m007_exports_tokens_and_audit_chain,
     m008_operations,
     m009_visit_outcomes_and_concerns,
+    m011_read_audit,
 )
 
 migrations = Migrations("fieldapp")
