@@ -13,6 +13,7 @@ from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import operations as ops_q
 from fieldapp.timeutil import format_uk_datetime, uk_day_start_utc, uk_today, utcnow
+from fieldapp.web import read_audit
 from fieldapp.web.filtering import flag_rules
 from fieldapp.web.operations.helpers import operation_for_user
 from fieldapp.web.operations.views import bp
@@ -27,6 +28,7 @@ def _months_ago(months: int) -> str:
 @allow("coordinator", "partner")
 def brief(operation_id: int):
     """The briefing pack: for a phone on the day, and for A4 paper."""
+    read_audit.consulted("operations", operation_id, "operation_briefing")
     op = operation_for_user(operation_id)
     db = get_db()
     rows = ops_q.sites(db, operation_id, flag_rules())
