@@ -8,25 +8,31 @@ alternate between them, round by round, so a noisy neighbour on a shared machine
 both alike; each figure is the total over the rounds. Load comes from wrk when installed
 (Debian package "wrk"), else from Python threads.
 
+Then the same page in-process through Flask's test client, one request at a time, the two
+settings alternating request by request: the steadiest figure on a busy machine.
+
 Target: throughput with the read audit >= 50% of without (it must not halve the page's
-throughput). Also checks that the read log holds a row for every page served with it on.
-Both servers are warmed up (a second of load each) before anything is timed.
-Exits 0 if both targets are met, 1 if not.
+throughput), both under load and one request at a time. Also checks that the read log
+holds a row for every page served with it on. Both servers are warmed up (a second of load
+each) before anything is timed. Exits 0 if every target is met, 1 if not.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
+import statistics
 import subprocess
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench._server import Browser, Gunicorn, prepare_instance, visit_fields
-from bench._targets import Targets
+from bench._server import PASSWORD, Browser, Gunicorn, prepare_instance, visit_fields
+from bench._targets import Targets, figure
 from bench.submit import _cookie_header, report, run
+from fieldapp import create_app
 from fieldapp.queries import connect
 
 TARGET_SHARE_PERCENT = 50
@@ -74,6 +80,32 @@ def load_python(url: str, path: str, seconds: float, clients: int) -> int:
     return count
 
 
+def in_process(instance: Path, path: str, requests: int) -> dict[bool, float]:
+    """Median milliseconds of the page one request at a time through Flask's test client,
+    with the read audit off and on, alternating request by request (no server, no load
+    generator: the steadiest figure on a busy machine)."""
+    times: dict[bool, list[float]] = {False: [], True: []}
+    clients = {}
+    for on in times:
+        os.environ["FIELDAPP_READ_AUDIT"] = "true" if on else "false"
+        try:
+            app = create_app(instance_path=str(instance))
+        finally:
+            os.environ.pop("FIELDAPP_READ_AUDIT")
+        client = clients[on] = app.test_client()
+        page = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        fields = {"username": "bench.inspector", "password": PASSWORD, "csrf_token": token}
+        assert client.post("/sign-in", data=fields).status_code == 302
+        client.get(path)  # compile the templates
+    for _ in range(requests):
+        for on in times:
+            started = time.perf_counter()
+            assert clients[on].get(path).status_code == 200
+            times[on].append((time.perf_counter() - started) * 1000)
+    return {on: statistics.median(values) for on, values in times.items()}
+
+
 def reads_written(database: Path, path: str) -> int:
     db = connect(str(database))
     try:
@@ -96,6 +128,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=200, help="in-process, per setting")
     parser.add_argument("--python-clients", action="store_true", help="load from Python, not wrk")
     args = parser.parse_args()
 
@@ -123,7 +156,13 @@ def main() -> int:
                 )
                 time.sleep(0.5)
     written = reads_written(instance / "fieldapp.db", visit_path)
+    single = in_process(instance, visit_path, args.requests)
+    print(
+        f"in-process, one request at a time ({args.requests} each, medians): READ_AUDIT off "
+        f"{figure(single[False], 'ms')}, on {figure(single[True], 'ms')}"
+    )
     return check(
+        single,
         served[False] / (args.seconds * args.rounds),
         served[True] / (args.seconds * args.rounds),
         served[True],
@@ -140,9 +179,19 @@ def _newest_visit_path(database: Path) -> str:
     return f"/visits/{visit_id}"
 
 
-def check(rate_off: float, rate_on: float, served_on: int, written: int) -> int:
-    """Check both targets; return the exit code."""
+def check(
+    single: dict[bool, float], rate_off: float, rate_on: float, served_on: int, written: int
+) -> int:
+    """Check the targets; return the exit code."""
     targets = Targets()
+    targets.check(
+        "result page rate with the read audit, one request at a time, as a share of without",
+        single[False] / single[True] * 100,
+        TARGET_SHARE_PERCENT,
+        "%",
+        better="higher",
+        baseline=f"READ_AUDIT off {figure(single[False], 'ms')}, on {figure(single[True], 'ms')}",
+    )
     targets.check(
         "result page throughput with the read audit, as a share of without",
         rate_on / rate_off * 100 if rate_off else None,
