@@ -139,6 +139,7 @@ def _build_app(tmp_path, overrides):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "AUDIT_KEY": "test-audit-key",
         "DATABASE": str(tmp_path / "test.db"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         # Tests touch only loopback: no map tiles from the internet.

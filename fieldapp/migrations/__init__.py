@@ -23,6 +23,7 @@ from fieldapp.migrations import (
     m008_operations,
     m009_visit_outcomes_and_concerns,
     m010_sessions,
+    m011_read_audit,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -36,6 +37,7 @@ STEPS: tuple[ModuleType, ...] = (
     m008_operations,
     m009_visit_outcomes_and_concerns,
     m010_sessions,
+    m011_read_audit,
 )
 
 migrations = Migrations("fieldapp")

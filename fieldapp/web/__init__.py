@@ -80,12 +80,14 @@ def init_app(app: Flask) -> None:
         offline,
         operations,
         premises,
+        read_audit,
         sites,
         visits,
     )
 
     checklists.init_app(app)
     auth.init_app(app)
+    read_audit.init_app(app)
     areas = (
         home,
         health,

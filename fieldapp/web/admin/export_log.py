@@ -8,6 +8,7 @@ from fieldapp.db import get_db
 from fieldapp.exports import encoders
 from fieldapp.permissions import allow
 from fieldapp.queries import exports as exports_q
+from fieldapp.web import read_audit
 from fieldapp.web.admin.forms import VerifyForm
 from fieldapp.web.admin.views import bp
 from fieldapp.web.paging import page_number
@@ -33,6 +34,7 @@ def _log_page(form: VerifyForm, **extra):
 @allow("admin")
 def export_log():
     """Every export and API call, newest first, and the "check a file" form."""
+    read_audit.consulted("export_log", None, "audit_review")
     return _log_page(VerifyForm())
 
 

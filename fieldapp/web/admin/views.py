@@ -4,19 +4,37 @@ API tokens and the export log are in ``tokens`` and ``export_log`` beside this."
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+import re
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp import accounts, audit, sessions
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import audit as audit_q
+from fieldapp.queries import read_audit as read_audit_q
 from fieldapp.queries import users as users_q
+from fieldapp.web import read_audit
 from fieldapp.web.admin.forms import ROLE_HINTS, EditUserForm, NewUserForm, ResetPasswordForm
 from fieldapp.web.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE_SIZE = 100
+
+# Control characters and bidirectional overrides in what was recorded (a username tried at
+# sign-in, a detail) are shown as escapes: a right-to-left override would otherwise reorder
+# the row as read, and a NUL or line break could pass one entry off as two.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@bp.app_template_filter("visible_controls")
+def visible_controls(value: object) -> str:
+    """``value`` as text with every control and bidi character written as ``\\uXXXX``
+    (HTML escaping is still the template's)."""
+    if value is None:
+        return ""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
 
 
 @bp.route("/users")
@@ -129,12 +147,17 @@ def reset_password(user_id: int):
 @bp.route("/audit")
 @allow("admin")
 def audit_log():
-    """The audit trail, newest first, a page at a time."""
+    """The audit trail (changes) or the read log (reads), newest first, a page at a time."""
+    kind = "reads" if request.args.get("kind") == "reads" else "changes"
+    read_audit.consulted("reads" if kind == "reads" else "audit", None, "audit_review")
     page = page_number(AUDIT_PAGE_SIZE)
-    rows = audit_q.recent(get_db(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
+    recent = read_audit_q.recent if kind == "reads" else audit_q.recent
+    rows = recent(get_db(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
     return render_template(
         "admin/audit.html",
+        kind=kind,
         rows=rows[:AUDIT_PAGE_SIZE],
         page=page,
         has_next=len(rows) > AUDIT_PAGE_SIZE,
+        why_labels=read_audit_q.WHY,
     )

@@ -14,6 +14,7 @@ from fieldapp.permissions import allow
 from fieldapp.queries import operations as ops_q
 from fieldapp.timeutil import format_uk_datetime, uk_day_start_utc, uk_today, utcnow
 from fieldapp.visibility import Viewer
+from fieldapp.web import read_audit
 from fieldapp.web.filtering import flag_rules, viewer
 from fieldapp.web.operations.helpers import operation_for_user
 from fieldapp.web.operations.views import bp
@@ -28,6 +29,7 @@ def _months_ago(months: int) -> str:
 @allow("coordinator", "partner")
 def brief(operation_id: int):
     """The briefing pack: for a phone on the day, and for A4 paper."""
+    read_audit.consulted("operations", operation_id, "operation_briefing")
     op = operation_for_user(operation_id)
     db = get_db()
     who = viewer()

@@ -30,7 +30,7 @@ from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
 from fieldapp.safeguarding import referral_routes, routes_for
 from fieldapp.timeutil import UK, now_iso, utcnow
-from fieldapp.web import checklists
+from fieldapp.web import checklists, read_audit
 
 bp = Blueprint("visits", __name__)
 
@@ -167,6 +167,7 @@ def _discard(sub) -> None:
 @allow(*FIELD_ROLES)
 def result(visit_id: str):
     """The score, its explanation, and the safeguarding routes when a red flag was recorded."""
+    read_audit.consulted("visits", visit_id, "case_work")
     return _result_page(visits_q.get(get_db(), visit_id))
 
 
@@ -283,6 +284,7 @@ def recent():
 @allow(*FIELD_ROLES)
 def photo(photo_id: str):
     """A visit photo, to council officers who may see the visit."""
+    read_audit.consulted("photos", photo_id, "case_work")
     row = visits_q.photo(get_db(), photo_id)
     extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[row["content_type"]]
     directory = recording.photo_dir(current_app.config["UPLOAD_DIR"], row["visit_id"])
