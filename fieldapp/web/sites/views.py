@@ -13,6 +13,7 @@ from fieldapp.permissions import MAP_ROLES, allow
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
 from fieldapp.timeutil import format_uk_date
+from fieldapp.web import read_audit
 from fieldapp.web.filtering import flag_rules, site_filter, viewer
 from fieldapp.web.paging import page_number
 
@@ -71,6 +72,9 @@ def site_data(premises_id: int):
     Only what the viewer may see is in it: the row comes projected from the query layer,
     and a partner gets a 404 for a site that is not flagged."""
     who = viewer()
+    read_audit.consulted(
+        "premises", premises_id, "case_work" if who.is_staff else "partner_disclosure"
+    )
     site = premises_q.get_with_flag(get_db(), premises_id, flag_rules(), who)
     data = {"id": site["id"], "name": site.get("name")}
     if "sector" in site:

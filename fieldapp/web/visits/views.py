@@ -235,6 +235,7 @@ def add_referral(visit_id: str):
 @allow(*FIELD_ROLES)
 def amend(visit_id: str):
     """Correct a submitted visit: a new revision with a reason; the original is kept."""
+    read_audit.consulted("visits", visit_id, "case_work")
     visit = visits_q.get(get_db(), visit_id)
     if visit["revision"] != visit["latest_revision"]:
         flash("That was not the latest version of the visit. Amend the latest one.", "info")
