@@ -50,8 +50,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
 def _install(app: Flask) -> None:
     """Wire the infrastructure, then the web areas and the shell commands."""
-    from fieldapp import commands, db, errors, http, permissions, web
+    from fieldapp import audit, commands, db, errors, http, logs, permissions, web
 
+    logs.init_app(app)  # first, so its clock starts before any other hook runs
+    audit.set_key(app.config["AUDIT_KEY"])
     http.init_app(app)
     db.init_app(app)
     permissions.init_app(app)
@@ -61,15 +63,19 @@ def _install(app: Flask) -> None:
 
 
 def _refuse_unsafe_config(app: Flask) -> None:
-    """Stop a production start with the well-known development secret key."""
+    """Stop a production start with a well-known development key."""
     if app.debug or app.testing:
         return
-    key = app.config.get("SECRET_KEY")
-    if not key or key == config_module.DEV_SECRET_KEY:
-        raise ConfigError(
-            "SECRET_KEY is the development default. Set SECRET_KEY in instance/config.py or "
-            "the FIELDAPP_SECRET_KEY environment variable, or run in debug mode."
-        )
+    for name, dev_value in (
+        ("SECRET_KEY", config_module.DEV_SECRET_KEY),
+        ("AUDIT_KEY", config_module.DEV_AUDIT_KEY),
+    ):
+        key = app.config.get(name)
+        if not key or key == dev_value:
+            raise ConfigError(
+                f"{name} is the development default. Set {name} in instance/config.py or "
+                f"the FIELDAPP_{name} environment variable, or run in debug mode."
+            )
 
 
 def _configure_jinja(app: Flask) -> None:

@@ -6,20 +6,27 @@ The SQL is in fieldapp.queries.users; every change is on the audit trail.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from sqlite_utils import Database
 
-from fieldapp import audit
+from fieldapp import audit, passwords
 from fieldapp.permissions import ROLES
 from fieldapp.queries import transaction
 from fieldapp.queries import users as users_q
-from fieldapp.timeutil import utcnow
+from fieldapp.timeutil import parse_stored, utcnow
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
+MAX_PASSWORD_LENGTH = passwords.MAX_LENGTH
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # The address limit is this many times the account's, because offices share one address.
 ADDRESS_FACTOR = 4
 
@@ -48,10 +55,21 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password_rules(password: str) -> None:
-    """Raise UserError unless the password is long enough to resist guessing."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError("password", f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
+def _service_names() -> tuple[str, ...]:
+    # The configured name when an app is running (web or CLI), and always our own.
+    names = [current_app.config.get("SERVICE_NAME", "")] if has_app_context() else []
+    return tuple(n for n in (*names, "fieldapp") if n)
+
+
+def check_password_rules(password: str, *, username: str = "", display_name: str = "") -> None:
+    """Raise UserError unless the password meets the policy (fieldapp.passwords): long
+    enough, not a common password, not containing the username, the person's name or the
+    service's name."""
+    message = passwords.problem(
+        password, username=username, display_name=display_name, service_names=_service_names()
+    )
+    if message:
+        raise UserError("password", message)
 
 
 def verify(db: Database, username: str, password: str) -> dict | None:
@@ -89,10 +107,16 @@ def create(
     username = username.strip()
     if not username:
         raise UserError("username", "Enter a username")
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise UserError(
+            "username",
+            "Username can only contain letters, numbers, dots, hyphens and underscores, "
+            "and be 64 characters or fewer",
+        )
     if not display_name.strip():
         raise UserError("display_name", "Enter the person's full name")
     _validate(role, agency)
-    check_password_rules(password)
+    check_password_rules(password, username=username, display_name=display_name)
     if users_q.find_by_username(db, username):
         raise UserError("username", f"The username {username} is already taken")
     with transaction(db):
@@ -150,22 +174,118 @@ def set_active(db: Database, user_id: int, active: bool) -> dict:
 
 def reset_password(db: Database, user_id: int, password: str) -> None:
     """Set a new password, end the user's sessions and audit it (not the password)."""
-    users_q.get(db, user_id)
-    check_password_rules(password)
+    user = users_q.get(db, user_id)
+    check_password_rules(password, username=user["username"], display_name=user["display_name"])
     with transaction(db):
         users_q.set_password_hash(db, user_id, hash_password(password), end_sessions=True)
-        audit.record("user.reset_password", "users", user_id, db=db)
+        # A reset is how an owner gets back in: it clears their sign-in delays too.
+        cleared = users_q.clear_failures(db, user["username"])
+        audit.record("user.reset_password", "users", user_id, db=db, failures_cleared=cleared)
 
 
-def is_throttled(
-    db: Database, username: str, ip: str | None, max_failures: int, window_minutes: int
-) -> bool:
-    """True when the username, or the address, has failed too often within the window.
+@dataclass(frozen=True)
+class SignInLimits:
+    """How sign-in failures slow further attempts (from the LOGIN_* settings)."""
 
-    Failures before the account's last success do not count, so a user who signs in
-    correctly starts afresh. The address limit is four times higher because offices share
-    one public address.
+    free_failures: int = 5
+    window: timedelta = timedelta(minutes=15)
+    max_delay_seconds: int = 60
+    known_address_days: int = 30
+
+
+def limits_from_config(config: Mapping) -> SignInLimits:
+    """The sign-in limits from the app's LOGIN_* settings."""
+    return SignInLimits(
+        free_failures=int(config["LOGIN_MAX_FAILURES"]),
+        window=timedelta(minutes=float(config["LOGIN_FAILURE_WINDOW_MINUTES"])),
+        max_delay_seconds=int(config["LOGIN_MAX_DELAY_SECONDS"]),
+        known_address_days=int(config["LOGIN_KNOWN_ADDRESS_DAYS"]),
+    )
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A sign-in attempt must wait ``seconds`` more; ``scope`` says whose failures caused it."""
+
+    seconds: int
+    scope: str  # "account" or "address"
+
+
+def delay_after(failures: int, free: int, cap: int) -> int:
+    """Seconds to wait after the latest of ``failures``: none below ``free``, then 1, 2, 4...
+    doubling with each further failure, never more than ``cap``."""
+    if failures < free:
+        return 0
+    return min(2 ** min(failures - free, 32), cap)
+
+
+def _remaining(failures: int, latest: str | None, free: int, cap: int, now: datetime) -> int:
+    if latest is None:
+        return 0
+    ready = parse_stored(latest) + timedelta(seconds=delay_after(failures, free, cap))
+    return max(0, math.ceil((ready - now).total_seconds()))
+
+
+def sign_in_wait(
+    db: Database,
+    username: str,
+    ip: str | None,
+    limits: SignInLimits,
+    now: datetime | None = None,
+) -> Wait | None:
+    """How long this attempt must wait, or None if it may be checked now.
+
+    Progressive delays, never a lock (OWASP and NCSC): each failure past the free ones
+    doubles the wait, up to ``max_delay_seconds``, and attempts refused while waiting are
+    not counted, so the owner's correct password always gets through after at most that.
+    An address the account has signed in from before (the owner's phone, their office)
+    counts only its own failures against the account and is exempt from the address's
+    delay, so a guesser elsewhere, or a colleague behind the same office address, cannot
+    slow the owner down. Other addresses share the account's delay, and each address has
+    its own delay at ADDRESS_FACTOR times the free failures (offices share an address).
     """
-    since = (utcnow() - timedelta(minutes=window_minutes)).isoformat()
-    by_user, by_ip = users_q.recent_failures(db, username.strip(), ip, since)
-    return by_user >= max_failures or by_ip >= max_failures * ADDRESS_FACTOR
+    now = now or utcnow()
+    username = username.strip()
+    since = (now - limits.window).isoformat()
+    free, cap = limits.free_failures, limits.max_delay_seconds
+    known_since = (now - timedelta(days=limits.known_address_days)).isoformat()
+    if ip is not None and users_q.signed_in_from(db, username, ip, known_since):
+        count, latest = users_q.failures_for_user(db, username, since, ip=ip)
+        seconds = _remaining(count, latest, free, cap, now)
+        return Wait(seconds, "account") if seconds else None
+    count, latest = users_q.failures_for_user(db, username, since)
+    seconds = _remaining(count, latest, free, cap, now)
+    if seconds:
+        return Wait(seconds, "account")
+    if ip is not None:
+        count, latest = users_q.failures_from_address(db, ip, since)
+        seconds = _remaining(count, latest, free * ADDRESS_FACTOR, cap, now)
+        if seconds:
+            return Wait(seconds, "address")
+    return None
+
+
+def record_sign_in(
+    db: Database, username: str, ip: str | None, succeeded: bool, limits: SignInLimits
+) -> Wait | None:
+    """Remember an attempt whose password was checked; return the wait a failure leaves
+    before the next attempt (None after a success, or a failure within the free ones)."""
+    now = utcnow()
+    users_q.record_attempt(db, username, ip, succeeded, at=now.isoformat())
+    return None if succeeded else sign_in_wait(db, username, ip, limits, now)
+
+
+def recent_failures(db: Database, username: str, limits: SignInLimits) -> int:
+    """Failed sign-ins to an account within the window since its last success (what an
+    unlock would clear), for the admin's user page."""
+    since = (utcnow() - limits.window).isoformat()
+    return users_q.failures_for_user(db, username, since)[0]
+
+
+def unlock(db: Database, user_id: int) -> int:
+    """Clear an account's sign-in delays and audit it; return the failures forgotten."""
+    user = users_q.get(db, user_id)
+    with transaction(db):
+        cleared = users_q.clear_failures(db, user["username"])
+        audit.record("user.unlock", "users", user_id, db=db, failures_cleared=cleared)
+    return cleared

@@ -107,7 +107,7 @@ def assess(
     concerns = {c: _Concern(c) for c in ("slavery", *BANDED_CONCERNS)}
     signs, vulnerability, not_checked = _answered(checklist, answers, concerns)
     price_checks, price_notes = _prices(
-        checklist, answers, visit_date, wage_rates, references or {}, concerns, not_checked
+        checklist, answers, visit_date, wage_rates, references or {}, concerns, not_checked, signs
     )
     _slavery_level(checklist, concerns["slavery"])
     for concern_id in BANDED_CONCERNS:
@@ -187,7 +187,9 @@ def _answered(
     return signs, vulnerability, not_checked
 
 
-def _prices(checklist, answers, visit_date, wage_rates, references, concerns, not_checked):
+def _prices(  # noqa: PLR0913 - the assessment's working state, passed explicitly
+    checklist, answers, visit_date, wage_rates, references, concerns, not_checked, signs
+):
     """Make every price check the answers allow, counting each towards its concern."""
     made: list[dict] = []
     notes: list[str] = []
@@ -203,9 +205,24 @@ def _prices(checklist, answers, visit_date, wage_rates, references, concerns, no
             continue
         concern.checked += 1
         made.append(dict(result.__dict__))
+        # A check that was made is a sign like any question answered, so it is listed,
+        # shown and exported with them (a partner's "indicators" included).
+        sign = {
+            "id": computed.id,
+            "question": computed.question,
+            "category": computed.category,
+            "concern": computed.concern,
+            "element": "",
+            "strength": "",
+            "red_flag": False,
+            "weight": computed.weight,
+            "answer": "yes" if result.triggered else "no",
+            "points": result.points,
+        }
+        signs.append(sign)
         if result.triggered:
             concern.points += result.points
-            concern.present.append({"id": computed.id, "question": computed.question})
+            concern.present.append(sign)
     return made, notes
 
 

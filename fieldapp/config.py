@@ -7,7 +7,9 @@ Order of precedence (later wins): the defaults below, then ``instance/config.py`
 from __future__ import annotations
 
 import copy
+import fcntl
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -17,12 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Used only by the Flask debug server and tests; production refuses to start with it.
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and tests
+# Keys the audit trail's HMAC chain; the same rule applies.
+DEV_AUDIT_KEY = "dev-only-audit-key"
 
 
 # Settings that do not depend on the instance folder. defaults() hands out a deep copy, so one
 # app changing a list (FLAG_BANDS, COMPRESS_MIMETYPES...) never changes another's.
 DEFAULTS: dict = {
     "SECRET_KEY": DEV_SECRET_KEY,
+    # Chains the audit trail (HMAC-SHA256). Kept in instance/config.py, never in the
+    # database, so whoever has only the database file cannot rewrite the trail unseen.
+    "AUDIT_KEY": DEV_AUDIT_KEY,
+    # Record who viewed a visit, photo, premises, briefing pack or the audit log (DPA 2018
+    # s62 "consultation"). Off only to measure what it costs (bench.read_audit).
+    "READ_AUDIT": True,
     "CHECKLIST_DIR": str(ROOT / "checklists"),
     # CSS, JavaScript and icons, served under /static/. The service worker's version is a
     # hash of the files here that phones keep, worked out when the app starts.
@@ -40,12 +50,26 @@ DEFAULTS: dict = {
     # session so a slow visit is not refused on submit.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
-    # Sign-in throttling: this many failures within the window locks the account (and,
-    # at four times the number, the address) until the window has passed.
+    # Sign-in throttling (fieldapp.accounts.sign_in_wait): after this many failures within
+    # the window (four times as many for an address), each further failure doubles the
+    # wait before the next attempt, 1 s, 2 s, 4 s... up to the most. Never a lock.
     "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCKOUT_MINUTES": 15,
+    "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    "LOGIN_MAX_DELAY_SECONDS": 60,
+    # An address an account signed in from within this many days is the owner's own: only
+    # its own failures slow that account down there.
+    "LOGIN_KNOWN_ADDRESS_DAYS": 30,
     # Set when running behind a reverse proxy that terminates HTTPS (number of proxies).
+    # With it set, a sane X-Request-Id from the proxy becomes the request's id.
     "PROXY_FIX": 0,
+    # Logging: one JSON line per request on the "fieldapp.access" logger (method, path,
+    # query with secret-bearing values redacted, status, ms, user id, request id; never
+    # form data or headers). Errors with tracebacks go to "fieldapp.errors" regardless.
+    "ACCESS_LOG": True,
+    "LOG_LEVEL": "INFO",
+    # Strict-Transport-Security is sent on HTTPS requests; set this to send it on every
+    # response (a proxy terminating HTTPS that the app cannot see through, see PROXY_FIX).
+    "HSTS_ALWAYS": False,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     # A premises is flagged when its current band is one of these, or a red flag was
     # recorded within this many months, unless a coordinator unflagged it by hand.
@@ -110,21 +134,45 @@ def defaults(instance_path: str) -> dict:
     return settings
 
 
+_AUDIT_KEY_LINE = re.compile(r"^AUDIT_KEY\s*=", re.MULTILINE)
+
+
 def write_instance_config(path: Path) -> bool:
-    """Create ``instance/config.py`` with a random secret key if it does not exist.
+    """Create ``instance/config.py`` with a random secret key and audit key if it does not
+    exist, and add an audit key to one written before there was one.
 
     Returns True when the file was created. Uses O_EXCL so two workers starting at once
-    cannot both write it.
+    cannot both write it, and a lock so they cannot both add an audit key.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        _add_audit_key(path)
         return False
     with os.fdopen(fd, "w") as fh:
         fh.write(
             "# Settings for this installation. Generated on first run; keep it out of version\n"
             "# control. See README.md for every key.\n"
             f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+            f"{_audit_key_line()}"
         )
     return True
+
+
+def _audit_key_line() -> str:
+    return (
+        "# Keys the audit trail's chain: keep a copy apart from the database's backups.\n"
+        f"AUDIT_KEY = {secrets.token_hex(32)!r}\n"
+    )
+
+
+def _add_audit_key(path: Path) -> None:
+    """Append a random AUDIT_KEY to an existing config file that has none."""
+    with open(path, "a+", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes
+        fh.seek(0)
+        text = fh.read()
+        if _AUDIT_KEY_LINE.search(text):
+            return
+        fh.write(("" if not text or text.endswith("\n") else "\n") + _audit_key_line())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fieldapp import accounts, audit, recording, submission
+from fieldapp import accounts, audit, passwords, recording, submission
 from fieldapp.checklists import PRICE_RULE
 from fieldapp.checklists import ChecklistFolder as Reference
 from fieldapp.queries import premises as premises_q
@@ -114,6 +114,8 @@ def load(
         if users_q.find_by_username(db, username):
             continue
         password = secrets.token_urlsafe(12)
+        while passwords.problem(password, username=username, display_name=name):
+            password = secrets.token_urlsafe(12)  # one in thousands holds a name: draw again
         accounts.create(
             db, username=username, display_name=name, role=role, password=password, agency=agency
         )

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from fieldapp.http import wants_json
+from fieldapp.logs import log_unexpected
 from fieldapp.queries import NotFoundError
 
 PAGES = {400, 403, 404, 405, 413, 429, 500}
@@ -17,6 +18,10 @@ PAGES = {400, 403, 404, 405, 413, 429, 500}
 def handle_http(error: HTTPException):
     """Render the page for an HTTP error."""
     code = error.code or 500
+    if code == 500:
+        # Flask's own 500 for an error raised outside the view (a response hook, a handler).
+        original = getattr(error, "original_exception", None) or error
+        return _server_error(log_unexpected(original))
     if wants_json():
         return {"error": error.description, "status": code}, code
     template = f"error/{code}.html" if code in PAGES else "error/generic.html"
@@ -41,12 +46,22 @@ def handle_csrf(error: CSRFError):
 
 
 def handle_unexpected(error: Exception):
-    """Anything not already an HTTP error is a 500 with a calm page (the log has detail)."""
+    """Anything not already an HTTP error is a 500 with a calm page. The log has the
+    traceback under the request id the page shows, so a support call can find it."""
     if isinstance(error, HTTPException):
         return handle_http(error)
+    return _server_error(log_unexpected(error))
+
+
+def _server_error(reference: str):
     if wants_json():
-        return {"error": "Something went wrong on our side. Try again later.", "status": 500}, 500
-    return render_template("error/500.html"), 500
+        return {
+            "error": "Something went wrong on our side. Try again later; if it keeps "
+            f"happening, quote this reference: {reference}",
+            "status": 500,
+            "reference": reference,
+        }, 500
+    return render_template("error/500.html", reference=reference), 500
 
 
 def init_app(app: Flask) -> None:

@@ -139,6 +139,7 @@ def _build_app(tmp_path, overrides):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "AUDIT_KEY": "test-audit-key",
         "DATABASE": str(tmp_path / "test.db"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         # Tests touch only loopback: no map tiles from the internet.
@@ -228,7 +229,7 @@ class AuthActions:
     def __init__(self, client):
         self.client = client
 
-    def login(self, role: str = "inspector", password: str = PASSWORD, username=None):
+    def login(self, role: str = "inspector", password: str = PASSWORD, username=None, **extra):
         page = self.client.get("/sign-in")
         return self.client.post(
             "/sign-in",
@@ -236,6 +237,7 @@ class AuthActions:
                 "username": username or USERS[role][0],
                 "password": password,
                 "csrf_token": csrf_token(page.get_data(as_text=True)),
+                **extra,
             },
         )
 

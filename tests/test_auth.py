@@ -92,16 +92,6 @@ def test_sign_out_needs_post(client, auth):
     assert client.get("/sign-out").status_code == 405
 
 
-def test_repeated_failures_lock_the_account_with_a_clear_message(client, auth):
-    for _ in range(5):
-        auth.login("inspector", password="not the password")
-    response = auth.login("inspector")  # the right password, too late
-    assert response.status_code == 429
-    assert "Too many failed attempts to sign in. Wait 15 minutes" in response.get_data(as_text=True)
-    # Another account from the same address is unaffected below the address limit.
-    assert auth.login("coordinator").status_code == 302
-
-
 def test_a_successful_sign_in_resets_the_failure_count(client, auth):
     for _ in range(4):
         auth.login("inspector", password="not the password")

@@ -47,7 +47,11 @@ def wait_for_visits(app, count: int, seconds: float = 15):
 def prepare(page: Page, live_server, premises_id: int) -> str:
     """Signed in and online: open the form once so the phone keeps it, then go offline."""
     sign_in(page, live_server.url, "inspector")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    # A function, not an expression: Playwright polls an expression with eval(), which the
+    # Content-Security-Policy refuses.
+    page.wait_for_function(
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+    )
     form_url = f"{live_server.url}/premises/{premises_id}/visits/new"
     page.goto(form_url)
     page.evaluate("fetch('/api/checklists.json')")  # kept by the service worker

@@ -82,7 +82,11 @@ def signed_in(app, role):
     return client
 
 
-def download(client, fmt, query="", expected=200):
+def download(client, fmt, query="", expected=200, everything=True):
+    """An export of the list's sites; ``everything`` asks for unflagged ones too, as a
+    coordinator must in so many words (the default export is flagged sites only)."""
+    if everything:
+        query = f"{query}&everything=1" if query else "everything=1"
     response = client.get(f"/exports/sites.{fmt}?{query}")
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
     return response
@@ -427,7 +431,30 @@ def test_the_list_links_to_downloads_that_keep_its_filter(as_role, sites):
     police_csv = page.select_one('#export-downloads a[data-agency="police"][data-format="csv"]')
     assert police_csv["href"].startswith("/exports/sites.csv?")
     assert "sector=hand_car_wash" in police_csv["href"] and "sort=name" in police_csv["href"]
-    assert "Download CSV for Police" in police_csv.get_text()
+    text = police_csv.get_text()
+    assert text.startswith("Download CSV") and text.endswith("sites for Police")
+
+
+def test_a_coordinators_export_is_flagged_sites_unless_asked_for_everything(
+    app, as_role, sites, db
+):
+    coordinator = as_role("coordinator")
+    with app.app_context():
+        flagged = sites_q.ids(db, filters.parse({"flagged": "1"}))
+        everything = sites_q.ids(db, filters.parse({}))
+    assert len(everything) > len(flagged)
+    _, rows = exporting.read_csv(
+        download(coordinator.client, "csv", "agency=police", everything=False).data
+    )
+    assert sorted(int(r["id"]) for r in rows) == sorted(flagged)
+    page = coordinator.get("/exports")
+    assert (
+        f"These exports hold {len(flagged)} flagged sites" in page.select_one("#export-count").text
+    )
+    choice = page.select_one("#export-everything a")
+    assert f"({len(everything)} sites)" in choice.text and "everything=1" in choice["href"]
+    asked = coordinator.get("/exports" + choice["href"])
+    assert "flagged or not" in asked.select_one(".govuk-warning-text").text
 
 
 def test_the_exports_page_describes_each_profile(as_role, sites):

@@ -64,7 +64,7 @@ def test_lists_and_the_map_popup_say_1_april(as_role, april_visit):
 def test_exports_give_the_visit_its_uk_date(app, april_visit, fmt):
     client = app.test_client()
     assert AuthActions(client).login("coordinator").status_code == 302
-    response = client.get(f"/exports/sites.{fmt}?agency=police")
+    response = client.get(f"/exports/sites.{fmt}?agency=police&everything=1")
     assert response.status_code == 200
     data = response.get_data()
     if fmt == "csv":

@@ -1,11 +1,12 @@
-"""``flask --app fieldapp users ...``: create, disable, enable, reset and list accounts."""
+"""``flask --app fieldapp users ...``: create, disable, enable, reset, unlock, sign out and
+list accounts."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
-from fieldapp import accounts
+from fieldapp import accounts, audit, sessions
 from fieldapp.db import get_db
 from fieldapp.permissions import ROLES
 from fieldapp.queries import users as users_q
@@ -68,6 +69,24 @@ def reset_user_password(username, password) -> None:
     except accounts.UserError as error:
         raise click.ClickException(f"{error.field}: {error.message}") from None
     click.echo(f"Password for {username} reset. Their sessions have ended.")
+
+
+@users_group.command("unlock")
+@click.argument("username")
+def unlock_user(username) -> None:
+    """Clear an account's sign-in delays so its owner can try again at once."""
+    cleared = accounts.unlock(get_db(), _user_id(username))
+    click.echo(f"{username} can sign in again straight away ({cleared} failed attempts cleared).")
+
+
+@users_group.command("sign-out")
+@click.argument("username")
+def sign_out_user(username) -> None:
+    """End every session an account has (a lost phone)."""
+    user_id = _user_id(username)
+    ended = sessions.end_all(get_db(), user_id, "signed out from the command line")
+    audit.record("user.sign_out_everywhere", "users", user_id, db=get_db(), ended=ended)
+    click.echo(f"Signed {username} out everywhere ({ended} sessions ended).")
 
 
 @users_group.command("list")

@@ -22,6 +22,8 @@ from fieldapp.migrations import (
     m007_exports_tokens_and_audit_chain,
     m008_operations,
     m009_visit_outcomes_and_concerns,
+    m010_sessions,
+    m011_read_audit,
     m012_token_expiry,
 )
 
@@ -35,6 +37,8 @@ STEPS: tuple[ModuleType, ...] = (
     m007_exports_tokens_and_audit_chain,
     m008_operations,
     m009_visit_outcomes_and_concerns,
+    m010_sessions,
+    m011_read_audit,
     m012_token_expiry,
 )
 

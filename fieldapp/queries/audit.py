@@ -1,4 +1,5 @@
-"""The audit table: appending a row under the write lock, and reading the chain back."""
+"""The audit table: appending a row under the write lock, reading the chain back, and the
+anchors (row count and last hash) kept beside it."""
 
 from __future__ import annotations
 
@@ -17,30 +18,64 @@ COLUMNS = ("at", "user_id", "username", "action", "table_name", "record_id", "de
 # allowed to append on top of an old last row).
 _APPEND = (
     "INSERT INTO audit (at, user_id, username, action, table_name, record_id, detail, ip, "  # noqa: S608 - a constant function name
-    "prev_hash, row_hash) "
+    "prev_hash, row_hash, mac_version) "
     "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, prev, "
-    f"{HASH_FUNCTION}(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, prev) FROM "
+    f"{HASH_FUNCTION}(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, prev), ?10 FROM "
     "(SELECT coalesce((SELECT row_hash FROM audit ORDER BY id DESC LIMIT 1), ?9) AS prev)"
 )
 
 
-def append(db: Database, values: Sequence, genesis: str, hasher: Callable[..., str]) -> None:
-    """Append one row of COLUMNS ``values``, chained to the last row (or ``genesis``)."""
+def append(
+    db: Database, values: Sequence, genesis: str, hasher: Callable[..., str], mac_version: int
+) -> None:
+    """Append one row of COLUMNS ``values``, chained to the last row (or ``genesis``) by
+    ``hasher``, marked as made by ``mac_version``."""
     db.conn.create_function(HASH_FUNCTION, 9, hasher, deterministic=True)
     # Usually inside the caller's transaction, after its first write took the write lock:
     # then one statement, no savepoint (this runs on every visit). Alone, a transaction
     # of its own takes the lock up front.
     if db.conn.in_transaction:
-        db.conn.execute(_APPEND, [*values, genesis])
+        db.conn.execute(_APPEND, [*values, genesis, mac_version])
         return
     with transaction(db):
-        db.conn.execute(_APPEND, [*values, genesis])
+        db.conn.execute(_APPEND, [*values, genesis, mac_version])
 
 
 def chain(db: Database) -> Iterator[tuple]:
-    """Every row as (id, *COLUMNS, prev_hash, row_hash), oldest first."""
+    """Every row as (id, *COLUMNS, prev_hash, row_hash, mac_version), oldest first."""
     return db.conn.execute(
-        f"SELECT id, {', '.join(COLUMNS)}, prev_hash, row_hash FROM audit ORDER BY id"  # noqa: S608
+        f"SELECT id, {', '.join(COLUMNS)}, prev_hash, row_hash, mac_version "  # noqa: S608
+        "FROM audit ORDER BY id"
+    )
+
+
+def head(db: Database) -> tuple[int, str | None]:
+    """The trail's row count and its last row's hash (None when empty)."""
+    count, last = db.conn.execute(
+        "SELECT count(*), (SELECT row_hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit"
+    ).fetchone()
+    return count, last
+
+
+def hashes_at(db: Database, positions: set[int]) -> tuple[int, dict[int, tuple[int, str]]]:
+    """The trail's row count, and (id, row_hash) of its n-th row (oldest first) for each n
+    in ``positions``: one pass over the ids and hashes, however many anchors."""
+    found: dict[int, tuple[int, str]] = {}
+    count = 0
+    for count, (row_id, digest) in enumerate(
+        db.conn.execute("SELECT id, row_hash FROM audit ORDER BY id"), start=1
+    ):
+        if count in positions:
+            found[count] = (row_id, digest)
+    return count, found
+
+
+def export_anchors(db: Database) -> list[dict]:
+    """The head recorded with each export, oldest first."""
+    return query(
+        db,
+        "SELECT id, at, audit_rows, audit_head FROM export_log "
+        "WHERE audit_rows IS NOT NULL ORDER BY id",
     )
 
 

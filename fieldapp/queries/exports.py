@@ -71,11 +71,12 @@ def _field_sql(name: str, profile: Profile, flag_sql: str) -> str:
             "json((SELECT json_group_array(json_extract(value, '$.question')) "
             "FROM json_each(premises.top_indicators)))"
         ),
-        # Warning signs present at the latest visit, weightiest first, in scope only.
+        # Warning signs present at the latest visit (answered yes, or a price check that
+        # counted), weightiest first, in scope only.
         "indicators": (
             "json((SELECT json_group_array(q) FROM (SELECT json_extract(value, '$.question') "  # noqa: S608
             f"AS q FROM json_each({_LATEST.format(column='result')}, '$.contributions') "
-            f"WHERE json_extract(value, '$.points') > 0 AND {in_scope} "
+            f"WHERE json_extract(value, '$.answer') = 'yes' AND {in_scope} "
             "ORDER BY json_extract(value, '$.points') DESC, json_extract(value, '$.id'))))"
         ),
         "checklist": _LATEST.format(column="v.checklist_id || ' v' || v.checklist_version"),
@@ -166,13 +167,15 @@ def log_export(
     byte_count: int,
     sha256: str,
 ) -> int:
-    """Append one row to the export log; return its id."""
+    """Append one row to the export log, with the audit trail's head as it was (an anchor),
+    and put the disclosure on the audit trail itself; return the export log row's id."""
     with transaction(db):
+        anchor = audit.head(db)
         cursor = db.execute(
             "INSERT INTO export_log (at, user_id, token_id, agency, format, filter, row_count, "
-            "byte_count, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "byte_count, sha256, audit_rows, audit_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                now_iso(),
+                anchor.at,
                 user_id,
                 token_id,
                 agency,
@@ -181,9 +184,32 @@ def log_export(
                 row_count,
                 byte_count,
                 sha256,
+                anchor.rows,
+                anchor.hash,
             ],
         )
+        audit.record(
+            "export.sent",
+            "export_log",
+            cursor.lastrowid,
+            db=db,
+            actor=_exporter(db, user_id, token_id),
+            agency=agency,
+            format=fmt,
+            rows=row_count,
+            sha256=sha256,
+            why="partner_disclosure",
+        )
     return cursor.lastrowid
+
+
+def _exporter(db: Database, user_id: int | None, token_id: int | None) -> audit.Actor:
+    """Who an export went to, named for the audit trail (it is logged after its request)."""
+    if user_id is not None:
+        row = one(db, "SELECT username FROM users WHERE id = ?", [user_id])
+        return audit.Actor(user_id, row["username"] if row else None)
+    row = one(db, "SELECT name, token_hint FROM api_tokens WHERE id = ?", [token_id])
+    return audit.Actor(None, f"API token {row['name']} ({row['token_hint']})" if row else None)
 
 
 _LOG_SELECT = (

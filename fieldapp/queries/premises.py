@@ -10,11 +10,12 @@ from sqlite_utils import Database
 
 from fieldapp import audit, geo
 from fieldapp.checklists.model import LEVELLED_CONCERNS
+from fieldapp.queries import NotFoundError, one, one_or_missing, query, transaction
 from fieldapp.queries import audit as audit_q
-from fieldapp.queries import one, one_or_missing, query, transaction
 from fieldapp.queries.sites import flag_column
 from fieldapp.sitefilter import FlagRules
 from fieldapp.timeutil import now_iso
+from fieldapp.visibility import STAFF, Viewer, project
 
 # Candidates a phone's fix can be compared against: generous, then ordered exactly.
 NEAR_RADIUS_M = 5_000
@@ -29,8 +30,10 @@ def get(db: Database, premises_id: int) -> dict:
     )
 
 
-def get_with_flag(db: Database, premises_id: int, rules: FlagRules) -> dict:
-    """One premises with ``flagged_now`` worked out by the deployment's flag rule."""
+def get_with_flag(db: Database, premises_id: int, rules: FlagRules, viewer: Viewer = STAFF) -> dict:
+    """One premises with ``flagged_now`` worked out by the deployment's flag rule, projected
+    to what ``viewer`` may see; NotFoundError for a partner when it is not flagged (partners
+    see flagged sites only, wherever they look)."""
     flag_sql, params = flag_column(rules)
     row = one_or_missing(
         db,
@@ -40,7 +43,9 @@ def get_with_flag(db: Database, premises_id: int, rules: FlagRules) -> dict:
     )
     row["red_flags"] = json.loads(row["red_flags"])
     row["top_indicators"] = json.loads(row["top_indicators"])
-    return row
+    if viewer.flagged_only and not row["flagged_now"]:
+        raise NotFoundError(f"No premises {premises_id}")
+    return project(row, viewer)
 
 
 def search(db: Database, text: str, limit: int = 25) -> list[dict]:

@@ -16,6 +16,7 @@ from fieldapp.checklists.model import SECTORS
 from fieldapp.queries import query
 from fieldapp.sitefilter import FlagRules, SiteFilter
 from fieldapp.timeutil import uk_day_end_utc, uk_day_start_utc
+from fieldapp.visibility import STAFF, Viewer, project
 
 DEFAULT_RULES = FlagRules()
 # A map point's sector as a number: its place in SECTORS (the map's script names them from
@@ -118,8 +119,10 @@ def select(
     offset: int = 0,
     now: datetime | None = None,
     rules: FlagRules = DEFAULT_RULES,
+    viewer: Viewer = STAFF,
 ) -> list[dict]:
-    """Full rows for the filter in the filter's sort order, each with ``flagged_now``."""
+    """Rows for the filter in its sort order, each with ``flagged_now``, projected to what
+    ``viewer`` may see (council staff: every column)."""
     flag_sql, flag_params = flag_column(rules, now)
     where_sql, params = where(f, rules, now)
     sql = (
@@ -134,13 +137,18 @@ def select(
     for row in rows:
         row["red_flags"] = json.loads(row["red_flags"])
         row["top_indicators"] = json.loads(row["top_indicators"])
-    return rows
+    return [project(row, viewer) for row in rows]
 
 
 def counts(
-    db: Database, f: SiteFilter, now: datetime | None = None, rules: FlagRules = DEFAULT_RULES
+    db: Database,
+    f: SiteFilter,
+    now: datetime | None = None,
+    rules: FlagRules = DEFAULT_RULES,
+    viewer: Viewer = STAFF,
 ) -> dict:
-    """How many sites match, in total and by band and sector."""
+    """How many sites match, in total and by sector, and by band when ``viewer`` may see
+    bands (a count by band would tell a partner what the profile withholds)."""
     where_sql, params = where(f, rules, now)
     rows = db.execute(
         f"SELECT coalesce(risk_band, 'none'), sector, count(*) FROM premises "  # noqa: S608
@@ -152,6 +160,8 @@ def counts(
     for band, sector, n in rows:
         by_band[band] = by_band.get(band, 0) + n
         by_sector[sector] = by_sector.get(sector, 0) + n
+    if not viewer.sees("risk_band"):
+        by_band = {}
     return {"total": sum(n for *_, n in rows), "band": by_band, "sector": by_sector}
 
 
@@ -171,15 +181,27 @@ def ids(
 
 
 def map_points_json(
-    db: Database, f: SiteFilter, now: datetime | None = None, rules: FlagRules = DEFAULT_RULES
+    db: Database,
+    f: SiteFilter,
+    now: datetime | None = None,
+    rules: FlagRules = DEFAULT_RULES,
+    viewer: Viewer = STAFF,
 ) -> str:
     """The same as :func:`map_points`, encoded by SQLite straight to a compact JSON array:
-    [[id, lat, lon, band code, sector code], ...], coordinates to about a metre."""
+    [[id, lat, lon, band code, sector code], ...], coordinates to about a metre. The band
+    code is 0 ("not shown") for a viewer who may not see bands; a viewer without locations
+    gets no points."""
+    if not viewer.sees("location"):
+        return "[]"
     where_sql, params = where(f, rules, now)
+    band = (
+        "CASE risk_band WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"
+        if viewer.sees("risk_band")
+        else "0"
+    )
     return db.execute(
         "SELECT coalesce(json_group_array(json_array(id, round(latitude, 5), "  # noqa: S608
-        "round(longitude, 5), CASE risk_band WHEN 'high' THEN 3 WHEN 'medium' THEN 2 "
-        f"WHEN 'low' THEN 1 ELSE 0 END, {_SECTOR_CODE})), '[]') "
+        f"round(longitude, 5), {band}, {_SECTOR_CODE})), '[]') "
         f"FROM (SELECT * FROM premises WHERE {where_sql} AND latitude IS NOT NULL ORDER BY id)",
         params,
     ).fetchone()[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from fieldapp.queries import one, one_or_missing, query, transaction
+from fieldapp.queries import sessions as sessions_q
 from fieldapp.timeutil import now_iso
 
 
@@ -44,6 +45,7 @@ def insert(
 
 def update(db: Database, user_id: int, values: dict, *, end_sessions: bool) -> None:
     """Write a user's name, role, agency and active state; optionally end their sessions."""
+    now = now_iso()
     db.execute(
         "UPDATE users SET display_name = ?, role = ?, agency = ?, active = ?, "
         "session_version = session_version + ?, updated_at = ? WHERE id = ?",
@@ -53,44 +55,82 @@ def update(db: Database, user_id: int, values: dict, *, end_sessions: bool) -> N
             values["agency"],
             values["active"],
             1 if end_sessions else 0,
-            now_iso(),
+            now,
             user_id,
         ],
     )
+    if end_sessions:
+        sessions_q.end_all_for_user(db, user_id, now, "account changed")
 
 
 def set_password_hash(db: Database, user_id: int, password_hash: str, *, end_sessions: bool):
     """Store a new password hash; a reset also ends every session, a rehash does not."""
     if end_sessions:
+        now = now_iso()
         db.execute(
             "UPDATE users SET password_hash = ?, session_version = session_version + 1, "
             "updated_at = ? WHERE id = ?",
-            [password_hash, now_iso(), user_id],
+            [password_hash, now, user_id],
         )
+        sessions_q.end_all_for_user(db, user_id, now, "password reset")
     else:
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
 
 
-def record_attempt(db: Database, username: str, ip: str | None, succeeded: bool) -> None:
+def record_attempt(
+    db: Database, username: str, ip: str | None, succeeded: bool, at: str | None = None
+) -> None:
     """Remember a sign-in attempt for throttling."""
     with transaction(db):
         db.execute(
             "INSERT INTO login_attempts (username, ip, at, succeeded) VALUES (?, ?, ?, ?)",
-            [username.strip()[:200], ip, now_iso(), 1 if succeeded else 0],
+            [username.strip()[:200], ip, at or now_iso(), 1 if succeeded else 0],
         )
 
 
-def recent_failures(db: Database, username: str, ip: str | None, since: str) -> tuple[int, int]:
-    """Failed sign-ins since ``since``: for the username (after its last success), and from
-    the address."""
-    by_user = db.execute(
-        "SELECT count(*) FROM login_attempts WHERE username = ? AND succeeded = 0 AND at >= ? "
-        "AND at > coalesce((SELECT max(at) FROM login_attempts "
-        "WHERE username = ? AND succeeded = 1), '')",
-        [username, since, username],
-    ).fetchone()[0]
-    by_ip = db.execute(
-        "SELECT count(*) FROM login_attempts WHERE ip = ? AND succeeded = 0 AND at >= ?",
+def signed_in_from(db: Database, username: str, ip: str, since: str) -> bool:
+    """Whether the account has signed in successfully from this address since ``since``."""
+    row = db.execute(
+        "SELECT 1 FROM login_attempts WHERE username = ? AND ip = ? AND succeeded = 1 "
+        "AND at >= ? LIMIT 1",
+        [username, ip, since],
+    ).fetchone()
+    return row is not None
+
+
+def failures_for_user(
+    db: Database, username: str, since: str, ip: str | None = None
+) -> tuple[int, str | None]:
+    """Failed sign-ins to one account since ``since`` and since its last success (only
+    those from ``ip`` when given): how many, and when the latest was."""
+    count, latest = db.execute(
+        "SELECT count(*), max(at) FROM login_attempts "
+        "WHERE username = ? AND succeeded = 0 AND at >= ? AND (? IS NULL OR ip = ?) "
+        # Later rows have larger ids: this holds even within one second of the success.
+        "AND id > coalesce((SELECT max(id) FROM login_attempts "
+        "WHERE username = ? AND succeeded = 1), 0)",
+        [username, since, ip, ip, username],
+    ).fetchone()
+    return count, latest
+
+
+def failures_from_address(db: Database, ip: str, since: str) -> tuple[int, str | None]:
+    """Failed sign-ins to any account from one address since ``since``: how many, and
+    when the latest was."""
+    count, latest = db.execute(
+        "SELECT count(*), max(at) FROM login_attempts WHERE ip = ? AND succeeded = 0 AND at >= ?",
         [ip, since],
-    ).fetchone()[0]
-    return by_user, by_ip
+    ).fetchone()
+    return count, latest
+
+
+def clear_failures(db: Database, username: str) -> int:
+    """Forget an account's failed sign-ins (an unlock); return how many there were.
+
+    They stop counting against the account and against the addresses they came from; the
+    audit trail keeps its own record of each.
+    """
+    cursor = db.execute(
+        "DELETE FROM login_attempts WHERE username = ? AND succeeded = 0", [username]
+    )
+    return cursor.rowcount

@@ -73,18 +73,21 @@ def init_app(app: Flask) -> None:
         auth,
         checklists,
         exports,
+        filtering,
         health,
         home,
         imports,
         offline,
         operations,
         premises,
+        read_audit,
         sites,
         visits,
     )
 
     checklists.init_app(app)
     auth.init_app(app)
+    read_audit.init_app(app)
     areas = (
         home,
         health,
@@ -104,6 +107,8 @@ def init_app(app: Flask) -> None:
     exports.init_app(app)
     api.init_app(app)
     app.context_processor(navigation)
+    # Who is looking, for templates that leave out what the viewer's profile withholds.
+    app.context_processor(lambda: {"who": filtering.viewer()})
     app.add_template_filter(agencies.name, "agency_name")
     app.add_template_filter(agencies.short_name, "agency_short_name")
     app.add_template_filter(json.loads, "fromjson")

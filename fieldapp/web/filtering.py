@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import current_app, request
 from flask_login import current_user
 
+from fieldapp.exports import profiles
 from fieldapp.sitefilter import FlagRules, SiteFilter, parse
+from fieldapp.visibility import STAFF, Viewer, for_user, restrict
 
 
 def flag_rules() -> FlagRules:
@@ -15,10 +15,15 @@ def flag_rules() -> FlagRules:
     return FlagRules.from_config(current_app.config)
 
 
+def viewer() -> Viewer:
+    """Who is looking: council staff see everything; a partner by their agency's profile."""
+    if not current_user.is_authenticated:
+        return STAFF  # only reachable on public pages, which show no site data
+    return for_user(current_user.role, current_user.agency, profiles.load())
+
+
 def site_filter() -> SiteFilter:
-    """The filter in this request's query string. Partners only ever see flagged sites,
+    """The filter in this request's query string, as this viewer may run it: partners only
+    ever see flagged sites, and cannot filter or sort by what their profile withholds,
     whichever page (map, list, export) they ask through."""
-    f = parse(request.args)
-    if current_user.is_authenticated and current_user.role == "partner":
-        f = replace(f, flagged=True)
-    return f
+    return restrict(parse(request.args), viewer(), request.args)

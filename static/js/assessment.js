@@ -97,7 +97,7 @@ function answered (checklist, answers, concerns, shared) {
   return [signs, vulnerability, notChecked]
 }
 
-function prices (checklist, answers, visitDate, wageRates, references, concerns, notChecked, shared) {
+function prices (checklist, answers, visitDate, wageRates, references, concerns, notChecked, signs, shared) {
   const made = []
   const notes = []
   for (const computed of checklist.computed) {
@@ -113,9 +113,23 @@ function prices (checklist, answers, visitDate, wageRates, references, concerns,
     }
     concern.checked += 1
     made.push(result)
+    // A check that was made is a sign like any question answered (as in the Python).
+    const sign = {
+      id: computed.id,
+      question: computed.question,
+      category: computed.category,
+      concern: computed.concern,
+      element: '',
+      strength: '',
+      red_flag: false,
+      weight: computed.weight,
+      answer: result.triggered ? 'yes' : 'no',
+      points: result.points
+    }
+    signs.push(sign)
     if (result.triggered) {
       concern.points += result.points
-      concern.present.push({ id: computed.id, question: computed.question })
+      concern.present.push(sign)
     }
   }
   return [made, notes]
@@ -274,7 +288,7 @@ export function assess (checklist, answers, visitDate, wageRates, references, sh
   for (const id of ['slavery', ...shared.banded_concerns]) concerns[id] = newConcern(id)
   const [signs, vulnerability, notChecked] = answered(checklist, answers, concerns, shared)
   const [priceChecks, priceNotes] = prices(
-    checklist, answers, visitDate, wageRates, references || {}, concerns, notChecked, shared)
+    checklist, answers, visitDate, wageRates, references || {}, concerns, notChecked, signs, shared)
   slaveryLevel(checklist, concerns.slavery)
   for (const id of shared.banded_concerns) bandedLevel(checklist, concerns[id])
   const fired = combinations(checklist, answers, concerns, shared)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 
 from fieldapp.db import get_db
 from fieldapp.exports import encoders
 from fieldapp.permissions import allow
 from fieldapp.queries import exports as exports_q
+from fieldapp.web import read_audit
 from fieldapp.web.admin.forms import VerifyForm
 from fieldapp.web.admin.views import bp
+from fieldapp.web.paging import page_number
 
 LOG_PAGE_SIZE = 100
 
 
 def _log_page(form: VerifyForm, **extra):
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(LOG_PAGE_SIZE)
     offset = (page - 1) * LOG_PAGE_SIZE
     rows = exports_q.export_log(get_db(), limit=LOG_PAGE_SIZE + 1, offset=offset)
     return render_template(
@@ -32,6 +34,7 @@ def _log_page(form: VerifyForm, **extra):
 @allow("admin")
 def export_log():
     """Every export and API call, newest first, and the "check a file" form."""
+    read_audit.consulted("export_log", None, "audit_review")
     return _log_page(VerifyForm())
 
 

@@ -11,12 +11,33 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from fieldapp import agencies
+from fieldapp import accounts, agencies
 from fieldapp.accounts import MIN_PASSWORD_LENGTH
 from fieldapp.permissions import ROLE_LABELS
 from fieldapp.web.forms import StripWhitespaceForm
+
+PASSWORD_RULES = (
+    f"At least {MIN_PASSWORD_LENGTH} characters, not a common password, and not containing "
+    "their username, their name or the service's name. Three random words work well."
+)
+
+
+def _check_password(password: str, username: str, display_name: str) -> None:
+    """Raise the policy's message as a field error (fieldapp.passwords)."""
+    try:
+        accounts.check_password_rules(password, username=username, display_name=display_name)
+    except accounts.UserError as error:
+        raise ValidationError(error.message) from None
+
 
 ROLE_HINTS = {
     "inspector": "Carries out visits and records checklists",
@@ -78,19 +99,16 @@ class NewUserForm(_UserFields):
     password = PasswordField(
         "Temporary password",
         widget=GovPasswordInput(),
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person "
-        "in person or by phone, not by email.",
-        validators=[
-            InputRequired(message="Enter a temporary password"),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=f"Password must be {MIN_PASSWORD_LENGTH} characters or more",
-            ),
-        ],
+        description=f"{PASSWORD_RULES} Give it to the person in person or by phone, not by email.",
+        validators=[InputRequired(message="Enter a temporary password")],
     )
     submit = SubmitField("Create user", widget=GovSubmitInput())
 
     field_order = ("display_name", "username", "role", "agency", "password")
+
+    def validate_password(self, field):
+        """The password policy, against the name and username typed in this form."""
+        _check_password(field.data, self.username.data or "", self.display_name.data or "")
 
 
 class EditUserForm(_UserFields):
@@ -108,16 +126,19 @@ class ResetPasswordForm(StripWhitespaceForm):
     password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. This signs them out everywhere.",
-        validators=[
-            InputRequired(message="Enter a new password"),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=f"Password must be {MIN_PASSWORD_LENGTH} characters or more",
-            ),
-        ],
+        description=f"{PASSWORD_RULES} This signs them out everywhere and clears their "
+        "sign-in delays.",
+        validators=[InputRequired(message="Enter a new password")],
     )
     submit = SubmitField("Reset password", widget=GovSubmitInput())
+
+    def __init__(self, account: dict, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def validate_password(self, field):
+        """The password policy, against this account's name and username."""
+        _check_password(field.data, self.account["username"], self.account["display_name"])
 
 
 class TokenForm(StripWhitespaceForm):

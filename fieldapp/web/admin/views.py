@@ -4,18 +4,37 @@ API tokens and the export log are in ``tokens`` and ``export_log`` beside this."
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import accounts
+from fieldapp import accounts, audit, sessions
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import audit as audit_q
+from fieldapp.queries import read_audit as read_audit_q
 from fieldapp.queries import users as users_q
+from fieldapp.web import read_audit
 from fieldapp.web.admin.forms import ROLE_HINTS, EditUserForm, NewUserForm, ResetPasswordForm
+from fieldapp.web.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE_SIZE = 100
+
+# Control characters and bidirectional overrides in what was recorded (a username tried at
+# sign-in, a detail) are shown as escapes: a right-to-left override would otherwise reorder
+# the row as read, and a NUL or line break could pass one entry off as two.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@bp.app_template_filter("visible_controls")
+def visible_controls(value: object) -> str:
+    """``value`` as text with every control and bidi character written as ``\\uXXXX``
+    (HTML escaping is still the template's)."""
+    if value is None:
+        return ""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
 
 
 @bp.route("/users")
@@ -72,7 +91,40 @@ def edit_user(user_id: int):
             else:
                 flash(f"Changes to {user['username']} saved.", "success")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/edit_user.html", form=form, user=user, role_hints=ROLE_HINTS)
+    return render_template(
+        "admin/edit_user.html",
+        form=form,
+        user=user,
+        role_hints=ROLE_HINTS,
+        live_sessions=sessions.live_count(
+            get_db(), user_id, current_app.permanent_session_lifetime
+        ),
+        failures=accounts.recent_failures(
+            get_db(), user["username"], accounts.limits_from_config(current_app.config)
+        ),
+    )
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@allow("admin")
+def sign_out_user(user_id: int):
+    """End every session a user has (a lost phone, someone leaving)."""
+    user = users_q.get(get_db(), user_id)
+    # CSRF is checked for every POST (fieldapp.http); the button sends nothing else.
+    ended = sessions.end_all(get_db(), user_id, "signed out by an administrator")
+    audit.record("user.sign_out_everywhere", "users", user_id, db=get_db(), ended=ended)
+    flash(f"{user['username']} has been signed out everywhere.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@allow("admin")
+def unlock_user(user_id: int):
+    """Clear a user's sign-in delays so they can try again at once."""
+    user = users_q.get(get_db(), user_id)
+    accounts.unlock(get_db(), user_id)
+    flash(f"{user['username']} can sign in again straight away.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id), code=303)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -80,23 +132,32 @@ def edit_user(user_id: int):
 def reset_password(user_id: int):
     """Give a user a new password and end their sessions."""
     user = users_q.get(get_db(), user_id)
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(user)
     if form.validate_on_submit():
-        accounts.reset_password(get_db(), user_id, form.password.data)
-        flash(f"Password for {user['username']} reset. They have been signed out.", "success")
-        return redirect(url_for("admin.users"))
+        try:
+            accounts.reset_password(get_db(), user_id, form.password.data)
+        except accounts.UserError as error:
+            form.password.errors = [*form.password.errors, error.message]
+        else:
+            flash(f"Password for {user['username']} reset. They have been signed out.", "success")
+            return redirect(url_for("admin.users"))
     return render_template("admin/reset_password.html", form=form, user=user)
 
 
 @bp.route("/audit")
 @allow("admin")
 def audit_log():
-    """The audit trail, newest first, a page at a time."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = audit_q.recent(get_db(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
+    """The audit trail (changes) or the read log (reads), newest first, a page at a time."""
+    kind = "reads" if request.args.get("kind") == "reads" else "changes"
+    read_audit.consulted("reads" if kind == "reads" else "audit", None, "audit_review")
+    page = page_number(AUDIT_PAGE_SIZE)
+    recent = read_audit_q.recent if kind == "reads" else audit_q.recent
+    rows = recent(get_db(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
     return render_template(
         "admin/audit.html",
+        kind=kind,
         rows=rows[:AUDIT_PAGE_SIZE],
         page=page,
         has_next=len(rows) > AUDIT_PAGE_SIZE,
+        why_labels=read_audit_q.WHY,
     )

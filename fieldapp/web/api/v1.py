@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
 
-from fieldapp import sitefilter
+from fieldapp import sitefilter, visibility
 from fieldapp.db import get_db
 from fieldapp.exports import Requester, profiles, tokens
 from fieldapp.permissions import ATTR, PUBLIC, public
@@ -108,13 +108,20 @@ def flagged_sites():
     fmt = _format()
     if fmt is None:
         return problem(400, f"format must be one of {', '.join(API_FORMATS)}", parameter="format")
-    f = sitefilter.parse(request.args, known_only=True)
+    token = g.api_token
+    profile = profiles.load().get(token["agency"])
+    if profile is None:
+        return problem(403, "This token's agency has no export profile. Ask for a new token.")
+    # The token sees what its agency's profile allows: a filter or sort on anything else
+    # is refused, as it is for the agency's users.
+    f = visibility.restrict(
+        sitefilter.parse(request.args, known_only=True),
+        visibility.for_profile(profile),
+        request.args,
+    )
     if f.errors:
         name, message = next(iter(f.errors.items()))
         return problem(400, message, parameter=name, errors=f.errors)
-    token = g.api_token
-    if token["agency"] not in profiles.load():
-        return problem(403, "This token's agency has no export profile. Ask for a new token.")
     who = Requester(
         label=f"API token {token['name']} ({token['token_hint']})", token_id=token["id"]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from fieldapp import audit
+from fieldapp.web.auth import proxy
 from fieldapp.web.auth.users import User, current_actor, login_manager
 from fieldapp.web.auth.views import bp
 
@@ -21,4 +22,5 @@ def init_app(app: Flask) -> None:
     # browser; "basic" would only flag it, which matters little without remember-me.
     login_manager.session_protection = "strong"
     audit.set_actor_source(current_actor)
+    proxy.init_app(app)
     app.register_blueprint(bp)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, has_request_context, redirect, request, url_for
+from flask import current_app, flash, has_request_context, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
+from fieldapp import sessions
 from fieldapp.audit import COMMAND_LINE, Actor
 from fieldapp.db import get_db
 from fieldapp.http import wants_json
-from fieldapp.queries import NotFoundError
-from fieldapp.queries import users as users_q
 
 login_manager = LoginManager()
 
@@ -25,10 +24,11 @@ class User(UserMixin):
     display_name: str
     role: str
     agency: str | None
-    session_version: int
+    # The server-side session's token (fieldapp.sessions); None outside a signed-in request.
+    session_token: str | None = None
 
     @classmethod
-    def from_row(cls, row: dict) -> User:
+    def from_row(cls, row: dict, session_token: str | None = None) -> User:
         """Build from a ``users`` row."""
         return cls(
             id=row["id"],
@@ -36,25 +36,22 @@ class User(UserMixin):
             display_name=row["display_name"],
             role=row["role"],
             agency=row["agency"],
-            session_version=row["session_version"],
+            session_token=session_token,
         )
 
     def get_id(self) -> str:
-        """The session holds the id and the session version, so a reset ends old sessions."""
-        return f"{self.id}:{self.session_version}"
+        """The cookie holds only the session token: the server decides whether it is live."""
+        return self.session_token or ""
 
 
 @login_manager.user_loader
-def load_user(value: str) -> User | None:
-    """Load the user for this session; None (signed out) if disabled or reset since."""
-    try:
-        user_id, version = (int(part) for part in value.split(":"))
-        row = users_q.get(get_db(), user_id)
-    except (ValueError, NotFoundError):
+def load_user(token: str) -> User | None:
+    """The user of this live session; None (signed out) once it has ended or gone idle,
+    or the account was disabled, even if the cookie is replayed."""
+    if not token:
         return None
-    if not row["active"] or row["session_version"] != version:
-        return None
-    return User.from_row(row)
+    row = sessions.user_for(get_db(), token, current_app.permanent_session_lifetime)
+    return User.from_row(row, token) if row else None
 
 
 @login_manager.unauthorized_handler

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
@@ -11,34 +13,52 @@ from fieldapp.exports import profiles
 from fieldapp.permissions import MAP_ROLES, allow
 from fieldapp.queries import sites as sites_q
 from fieldapp.web.exports.streaming import agencies_for_current_user, export_response, requester
-from fieldapp.web.filtering import flag_rules, site_filter
+from fieldapp.web.filtering import flag_rules, site_filter, viewer
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+
+EVERYTHING = "everything"
+
+
+def export_filter():
+    """The list's filter for an export: flagged sites unless a coordinator asks, in so many
+    words, for every site it matches (one click must never send a partner the register)."""
+    f = site_filter()
+    if request.args.get(EVERYTHING) != "1":
+        f = replace(f, flagged=True)
+    return f
 
 
 @bp.route("")
 @allow(*MAP_ROLES)
 def index():
     """What each agency receives, with downloads of the sites the list's filter shows."""
-    f = site_filter()
+    f = export_filter()
     by_agency = profiles.load()
     allowed = [by_agency[a] for a, _ in agencies_for_current_user()]
-    counts = sites_q.counts(get_db(), f, rules=flag_rules()) if not f.errors else {"total": 0}
+    db = get_db()
+    counts = sites_q.counts(db, f, rules=flag_rules()) if not f.errors else {"total": 0}
+    everything = None
+    if not f.errors and not viewer().flagged_only:
+        everything = sites_q.counts(db, replace(site_filter(), flagged=False), rules=flag_rules())
     return render_template(
         "exports/index.html",
         f=f,
         count=counts["total"],
+        everything=everything,
+        asked_everything=request.args.get(EVERYTHING) == "1",
         profiles=allowed,
         field_help=profiles.FIELDS,
         categories=CATEGORIES,
-    )
+    ), (400 if f.errors else 200)
 
 
 @bp.route("/sites.<any(csv, geojson, kml):fmt>")
 @allow(*MAP_ROLES)
 def download(fmt: str):
     """Stream the sites the list shows for this filter, as one agency's profile allows."""
-    f = site_filter()
+    f = export_filter()
     agency = request.args.get("agency", "")
     if current_user.role == "partner":
         agency = agency or current_user.agency

@@ -7,13 +7,15 @@ from datetime import timedelta
 from flask import render_template
 from flask_login import current_user
 
-from fieldapp import agencies
+from fieldapp import agencies, visibility
 from fieldapp import operations as ops
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import operations as ops_q
 from fieldapp.timeutil import format_uk_datetime, uk_day_start_utc, uk_today, utcnow
-from fieldapp.web.filtering import flag_rules
+from fieldapp.visibility import Viewer
+from fieldapp.web import read_audit
+from fieldapp.web.filtering import flag_rules, viewer
 from fieldapp.web.operations.helpers import operation_for_user
 from fieldapp.web.operations.views import bp
 
@@ -27,16 +29,25 @@ def _months_ago(months: int) -> str:
 @allow("coordinator", "partner")
 def brief(operation_id: int):
     """The briefing pack: for a phone on the day, and for A4 paper."""
+    read_audit.consulted("operations", operation_id, "operation_briefing")
     op = operation_for_user(operation_id)
     db = get_db()
+    who = viewer()
     rows = ops_q.sites(db, operation_id, flag_rules())
+    if who.flagged_only:
+        # An invited partner's pack holds the operation's flagged sites only, each with
+        # no more than the agency's profile allows (projected after the route is measured).
+        rows = [r for r in rows if r["flagged_now"]]
     route = ops.route(op, rows)
+    route["stops"] = [_projected(r, who) for r in route["stops"]]
+    route["unplaced"] = [_projected(r, who) for r in route["unplaced"]]
+    rows = route["stops"] + route["unplaced"]
     months = agencies.hazard_months()
     found = ops_q.findings(db, [r["id"] for r in rows], _months_ago(months))
     invited = set(op["partners"]) | {op["lead_agency"]}
     full = current_user.role == "coordinator"
     for row in rows:
-        items = found.get(row["id"], [])
+        items = [i for i in found.get(row["id"], []) if _may_see(i, who)]
         row["red_flag_findings"] = [i for i in items if i.red_flag]
         row["hazards"] = agencies.hazards_found(items)
         row["partner_powers"] = agencies.relevant_agencies(items)
@@ -64,9 +75,22 @@ def brief(operation_id: int):
         "operations/brief.html",
         op=op,
         route=route,
-        rows=route["stops"] + route["unplaced"],
+        rows=rows,
         months=months,
         map_data={"start": start, "stops": stops},
         printed_at=format_uk_datetime(utcnow()),
         full=full,
     )
+
+
+def _projected(row: dict, who: Viewer) -> dict:
+    """A site of the pack with only what the viewer may see, keeping its place in the route."""
+    kept = {k: row[k] for k in ("stop", "leg_m", "cumulative_m") if k in row}
+    return {**visibility.project(row, who), **kept}
+
+
+def _may_see(finding, who: Viewer) -> bool:
+    """A sign found at a visit is shown when the viewer's profile carries such signs (its
+    indicators, or red flags for a red flag) in the viewer's categories."""
+    field_ok = who.sees("indicators") or (finding.red_flag and who.sees("red_flags"))
+    return field_ok and who.in_scope(finding.category)

@@ -57,13 +57,19 @@ class DayMonthYearField(DateField):
         if not valuelist:
             return
         parts = [v.strip() for v in valuelist]
+        if len(parts) != 3:
+            # Only a hand-made request sends other than day, month and year; the widget
+            # redraws exactly three boxes from raw_data.
+            self.raw_data = (parts + ["", "", ""])[:3]
         if not any(parts):
             self.data = None
             return
         try:
+            if len(parts) != 3:
+                raise ValueError
             day, month, year = (int(p) for p in parts)
             self.data = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):
             self.data = None
             raise ValueError(
                 "Enter the date as day, month and year in numbers, for example 27 3 2026"

@@ -16,7 +16,7 @@ from fieldapp.queries import operations as operations_q
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
 from fieldapp.timeutil import format_uk_date
-from fieldapp.web import checklists
+from fieldapp.web import checklists, read_audit
 from fieldapp.web.filtering import flag_rules
 from fieldapp.web.geocoder import shared_geocoder
 from fieldapp.web.premises.forms import PremisesForm
@@ -106,6 +106,7 @@ def _geocode(db, address: str, postcode: str):
 @allow(*FIELD_ROLES)
 def detail(premises_id: int):
     """Everything known about one premises: where, its visits and trend, referrals."""
+    read_audit.consulted("premises", premises_id, "case_work")
     db = get_db()
     premises = premises_q.get_with_flag(db, premises_id, flag_rules())
     visits = visits_q.for_premises(db, premises_id)

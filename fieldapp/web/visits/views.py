@@ -30,7 +30,7 @@ from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
 from fieldapp.safeguarding import referral_routes, routes_for
 from fieldapp.timeutil import UK, now_iso, utcnow
-from fieldapp.web import checklists
+from fieldapp.web import checklists, read_audit
 from fieldapp.web.visits import uploads
 
 bp = Blueprint("visits", __name__)
@@ -145,6 +145,7 @@ def _store(db, premises, checklist, sub, amend, reason, result):
 @allow(*FIELD_ROLES)
 def result(visit_id: str):
     """The score, its explanation, and the safeguarding routes when a red flag was recorded."""
+    read_audit.consulted("visits", visit_id, "case_work")
     return _result_page(visits_q.get(get_db(), visit_id))
 
 
@@ -232,6 +233,7 @@ def add_referral(visit_id: str):
 @allow(*FIELD_ROLES)
 def amend(visit_id: str):
     """Correct a submitted visit: a new revision with a reason; the original is kept."""
+    read_audit.consulted("visits", visit_id, "case_work")
     visit = visits_q.get(get_db(), visit_id)
     if not _may_change(visit):
         return _not_yours(visit, "correct")
@@ -283,6 +285,7 @@ def recent():
 @allow(*FIELD_ROLES)
 def photo(photo_id: str):
     """A visit photo, to council officers who may see the visit."""
+    read_audit.consulted("photos", photo_id, "case_work")
     row = visits_q.photo(get_db(), photo_id)
     extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[row["content_type"]]
     directory = recording.photo_dir(current_app.config["UPLOAD_DIR"], row["visit_id"])
