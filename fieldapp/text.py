@@ -6,8 +6,8 @@ the tools a partner opens a CSV in. Letters, accents and every script are kept: 
 characters that are not text are removed.
 
 Every text input goes through :func:`clean`: forms through the request itself (see
-fieldapp.web.forms), premises lists through the import's cell reader. Passwords never do:
-they are compared, never shown, and changing one would lock its owner out.
+fieldapp.web.forms), premises lists through the import's cell reader. Passwords and
+usernames never do: they are checked as typed (see ``kept_as_typed`` there).
 """
 
 from __future__ import annotations

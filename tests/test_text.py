@@ -155,6 +155,7 @@ def test_every_password_field_is_left_as_typed(app):
     }
     assert names, "no password fields found: the walk is broken"
     assert all(kept_as_typed(name) for name in names), names
+    assert kept_as_typed("username")  # refused by its own rules, not quietly changed
 
 
 def test_the_csv_import_cleans_every_cell():

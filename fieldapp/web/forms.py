@@ -15,9 +15,11 @@ MULTILINE_PREFIXES = ("note-",)  # a visit's note on one question: note-<questio
 
 
 def kept_as_typed(name: str) -> bool:
-    """Passwords are never changed: they are compared, not shown, and a changed one would
-    not match what its owner types next time."""
-    return "password" in name.lower()
+    """Credentials are never changed. A password is compared, not shown, and a changed one
+    would not match what its owner types next time; a username is checked against the
+    characters usernames may hold, so a control character in one is refused with a message
+    rather than quietly dropped."""
+    return "password" in name.lower() or name == "username"
 
 
 def _multiline(name: str) -> bool:
