@@ -29,7 +29,14 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench._server import PASSWORD, Browser, Gunicorn, prepare_instance, visit_fields
+from bench._server import (
+    PASSWORD,
+    USER_AGENT,
+    Browser,
+    Gunicorn,
+    prepare_instance,
+    visit_fields,
+)
 from bench._targets import Targets, figure
 from bench.submit import _cookie_header, report, run
 from fieldapp import create_app
@@ -57,6 +64,7 @@ def load_wrk(url: str, path: str, seconds: float, clients: int) -> int:
     cookie = _cookie_header(Browser(url))
     out = subprocess.run(
         ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds:g}s", "-H", f"Cookie: {cookie}"]
+        + ["-H", f"User-Agent: {USER_AGENT}"]
         + ["-s", str(HERE / "wrk_report.lua"), url + path],
         capture_output=True,
         text=True,

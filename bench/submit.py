@@ -23,7 +23,14 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench._server import Browser, Gunicorn, percentile, prepare_instance, visit_fields
+from bench._server import (
+    USER_AGENT,
+    Browser,
+    Gunicorn,
+    percentile,
+    prepare_instance,
+    visit_fields,
+)
 from bench._targets import Targets, figure
 
 TARGET_SHARE_PERCENT = 30
@@ -89,6 +96,7 @@ def measure_with_wrk(server, args) -> tuple[float, float, float, float]:
     env = {
         "VISIT_BODY": urllib.parse.urlencode({"csrf_token": client.token, **fields}),
         "VISIT_COOKIE": _cookie_header(client),
+        "VISIT_USER_AGENT": USER_AGENT,
     }
     print(
         f"wrk: gunicorn {args.workers} workers, {args.clients} connections, {args.seconds:g} s each"

@@ -18,5 +18,5 @@ function request()
   local id = "00000000-0000-4000-8000-" .. prefix .. string.format("%08x", counter)
   local body = template:gsub("VISIT_ID", id)
   return wrk.format("POST", "/premises/" .. premises .. "/visits/new",
-    {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie}, body)
+    {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie, ["User-Agent"] = os.getenv("VISIT_USER_AGENT")}, body)
 end
