@@ -48,6 +48,7 @@ class SiteFilter:
     visited_before: date | None = None
     not_visited_days: int | None = None
     mismatch: bool = False
+    no_location: bool = False  # only sites with no map position yet, to place them
     q: str = ""
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
     local_authority: str = ""
@@ -111,6 +112,7 @@ def parse(args: Mapping, *, known_only: bool = False) -> SiteFilter:
     values: dict = {
         "flagged": _true(str(get("flagged") or "")),
         "mismatch": _true(str(get("mismatch") or "")),
+        "no_location": _true(str(get("no_location") or "")),
     }
     _parse_choices(get, getlist, values, errors)
     _parse_dates(get, values, errors)

@@ -50,6 +50,7 @@ FILTER_FIELDS = {
     "visited_after": "last_visit_date",
     "visited_before": "last_visit_date",
     "not_visited_days": "last_visit_date",
+    "no_location": "location",
 }
 SORT_FIELDS = {"risk": "risk_band", "last_visit": "last_visit_date"}
 DEFAULTS = {f.name: f.default for f in fields(SiteFilter) if f.name in FILTER_FIELDS}

@@ -306,3 +306,19 @@ def test_a_red_flag_drops_out_of_the_window_after_a_year(app, db):
         sql, params = where(f, FlagRules(bands=()), later)
         count = f"SELECT count(*) FROM premises WHERE {sql}"  # noqa: S608 - our own clause
         assert db.execute(count, params).fetchone()[0] == 0
+
+
+def test_the_map_and_list_say_how_many_sites_have_no_position_and_list_them(app, as_role, register):
+    coordinator = as_role("coordinator")
+    for url in ("/sites", "/sites/map"):
+        note = coordinator.get(url).select_one("#site-count-unplaced")
+        assert "1 of them has no map position yet" in note.text, url
+    link = coordinator.get("/sites").select_one("#site-count-unplaced a")
+    listed = coordinator.get(link["href"])
+    names = [tr.select_one("a").text for tr in listed.select("#site-table tr[data-id]")]
+    assert names == ["No Location"]
+    assert (
+        "None of these 1 has a map position yet" in listed.select_one("#site-count-unplaced").text
+    )
+    frame = coordinator.client.get("/sites/map/frame?no_location=1").get_data(as_text=True)
+    assert re.search(r'id="map-points">\s*\[\]\s*</script>', frame)

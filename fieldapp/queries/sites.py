@@ -88,6 +88,8 @@ def where(f: SiteFilter, rules: FlagRules, now: datetime | None = None) -> tuple
         params.append(cutoff)
     if f.mismatch:
         clauses.append("last_visit_mismatch = 1")
+    if f.no_location:
+        clauses.append("latitude IS NULL")
     if f.local_authority:
         clauses.append("local_authority = ? COLLATE NOCASE")
         params.append(f.local_authority)
@@ -147,22 +149,30 @@ def counts(
     rules: FlagRules = DEFAULT_RULES,
     viewer: Viewer = STAFF,
 ) -> dict:
-    """How many sites match, in total and by sector, and by band when ``viewer`` may see
-    bands (a count by band would tell a partner what the profile withholds)."""
+    """How many sites match, in total and by sector, how many of them have no map position
+    (so the map never hides them), and by band when ``viewer`` may see bands (a count by band
+    would tell a partner what the profile withholds)."""
     where_sql, params = where(f, rules, now)
     rows = db.execute(
-        f"SELECT coalesce(risk_band, 'none'), sector, count(*) FROM premises "  # noqa: S608
-        f"WHERE {where_sql} GROUP BY 1, 2",
+        f"SELECT coalesce(risk_band, 'none'), sector, latitude IS NULL, count(*) "  # noqa: S608
+        f"FROM premises WHERE {where_sql} GROUP BY 1, 2, 3",
         params,
     ).fetchall()
     by_band: dict[str, int] = {}
     by_sector: dict[str, int] = {}
-    for band, sector, n in rows:
+    unplaced = 0
+    for band, sector, no_location, n in rows:
         by_band[band] = by_band.get(band, 0) + n
         by_sector[sector] = by_sector.get(sector, 0) + n
+        unplaced += n if no_location else 0
     if not viewer.sees("risk_band"):
         by_band = {}
-    return {"total": sum(n for *_, n in rows), "band": by_band, "sector": by_sector}
+    return {
+        "total": sum(n for *_, n in rows),
+        "band": by_band,
+        "sector": by_sector,
+        "no_location": unplaced,
+    }
 
 
 def ids(

@@ -42,6 +42,10 @@ _PARAMETERS: dict[str, tuple[dict, str]] = {
         {"type": "boolean"},
         "Only sites whose latest visit was recorded away from the mapped position.",
     ),
+    "no_location": (
+        {"type": "boolean"},
+        "Only sites with no map position yet (they are in every other answer too, unplaced).",
+    ),
     "q": ({"type": "string", "maxLength": 200}, "Words in the name, street or postcode."),
     "bbox": (
         {"type": "string", "pattern": r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"},
