@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ from geopy.adapters import BaseSyncAdapter, RequestsAdapter, URLLibAdapter
 from geopy.exc import GeocoderServiceError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
+from pyproj import Transformer
 from sqlite_utils import Database
 
 from fieldapp.queries import geocache as geocache_q
@@ -320,3 +321,21 @@ def order_by_distance(
         placed.append({**row, "distance_m": distance_m(origin_lat, origin_lon, lat, lon)})
     placed.sort(key=lambda r: r["distance_m"])
     return placed
+
+
+# British National Grid (EPSG:27700) covers Great Britain within these metres.
+BNG_EASTING = (0.0, 700_000.0)
+BNG_NORTHING = (0.0, 1_300_000.0)
+
+
+@cache
+def _bng_to_wgs84() -> Transformer:
+    # One transformer for the process: building one costs far more than using it.
+    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+
+def bng_to_wgs84(easting: float, northing: float) -> tuple[float, float]:
+    """British National Grid easting/northing in metres to WGS84 (latitude, longitude),
+    rounded to 6 decimal places (about 10 cm). PROJ does the datum shift."""
+    longitude, latitude = _bng_to_wgs84().transform(easting, northing)
+    return round(latitude, 6), round(longitude, 6)

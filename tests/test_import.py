@@ -15,7 +15,7 @@ from fieldapp.queries import connect
 from fieldapp.timeutil import utcnow
 from tests.conftest import AuthActions, csrf_token, make_app, parse
 from tests.nominatim_server import running_nominatim
-from tests.visit_helpers import add_premises
+from tests.visit_helpers import CLOCK_TOWER, add_premises
 
 FIXTURES = Path(__file__).resolve().parent / "import_fixtures"
 GOOD = (FIXTURES / "good.csv").read_bytes()
@@ -799,3 +799,63 @@ def test_importing_again_once_the_server_is_back_places_the_premises(tmp_path):
     assert "0 new, 0 updated, 3 unchanged" in result.output  # as checked, before lookups
     assert "Imported: 0 added, 2 updated, 1 unchanged" in result.output
     assert [r["latitude"] for r in premises_rows(app)] == [52.6301, None, 52.6303]
+
+
+# -- British National Grid -------------------------------------------------------------------
+
+
+# The Clock Tower's grid position, worked out by PROJ's reverse transform (EPSG:4326 ->
+# 27700), so the import's own conversion is checked against an independent direction.
+def _clock_tower_on_the_grid():
+    from pyproj import Transformer
+
+    to_grid = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    return to_grid.transform(CLOCK_TOWER[1], CLOCK_TOWER[0])
+
+
+@pytest.mark.parametrize(
+    "headings",
+    ["Easting,Northing", "X,Y", "X Coordinate,Y Coordinate"],
+    ids=["easting northing", "x y", "case management"],
+)
+def test_british_national_grid_columns_place_the_premises_within_a_metre(headings):
+    from fieldapp.geo import distance_m
+
+    easting, northing = _clock_tower_on_the_grid()
+    data = (
+        f"Name,Sector,Address,Postcode,{headings}\n"
+        f'Grid Wash,hand car wash,1 High Street,LE1 5AA,"{easting:,.1f}",{northing:.1f}\n'
+    ).encode()
+    parsed = imports.parse(data)
+    assert parsed.problems == []
+    (row,) = parsed.rows
+    assert distance_m(row.latitude, row.longitude, *CLOCK_TOWER) < 1
+
+
+@pytest.mark.parametrize(
+    ("easting", "northing", "reason"),
+    [
+        ("52.6344", "-1.1315", "look like degrees: put them in latitude and longitude"),
+        ("304428", "1458872", "outside Great Britain"),
+        ("904428", "458872", "look the wrong way round"),
+        ("458872", "", "easting is filled in but northing is empty"),
+        ("four hundred", "304428", "easting 'four hundred' is not a number of metres"),
+    ],
+    ids=["degrees", "outside", "swapped", "one missing", "words"],
+)
+def test_a_bad_grid_reference_is_reported_by_line(easting, northing, reason):
+    data = (
+        "name,sector,address,postcode,easting,northing\n"
+        f"Grid Wash,nail bar,1 High Street,LE1 5AA,{easting},{northing}\n"
+    ).encode()
+    problems = [str(p) for p in imports.parse(data).problems]
+    assert len(problems) == 1 and problems[0].startswith("line 2: ") and reason in problems[0]
+
+
+def test_own_degrees_win_over_grid_columns():
+    data = (
+        b"name,sector,address,postcode,latitude,longitude,easting,northing\n"
+        b"Both Wash,nail bar,1 High Street,LE1 5AA,52.6,-1.1,458872,304428\n"
+    )
+    (row,) = imports.parse(data).rows
+    assert (row.latitude, row.longitude) == (52.6, -1.1)

@@ -28,7 +28,8 @@ premises_group = AppGroup("premises", help="The premises register.")
 def import_command(file: Path, yes: bool) -> None:
     """Check a CSV file of premises and, with --yes, import it.
 
-    Columns: name, sector, address, postcode, and optionally latitude, longitude,
+    Columns: name, sector, address, postcode, and optionally latitude, longitude (or
+    British National Grid easting, northing),
     external_ref and local_authority. Rows already on the register are updated.
     """
     with file.open("rb") as fh:

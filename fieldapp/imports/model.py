@@ -9,10 +9,31 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 
 REQUIRED_COLUMNS = ("name", "sector", "address", "postcode")
-OPTIONAL_COLUMNS = ("latitude", "longitude", "external_ref", "local_authority")
+OPTIONAL_COLUMNS = (
+    "latitude",
+    "longitude",
+    "easting",
+    "northing",
+    "external_ref",
+    "local_authority",
+)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 # Other headings people use for the same thing.
-COLUMN_ALIASES = {"lat": "latitude", "lon": "longitude", "lng": "longitude", "long": "longitude"}
+COLUMN_ALIASES = {
+    "lat": "latitude",
+    "lon": "longitude",
+    "lng": "longitude",
+    "long": "longitude",
+    # British National Grid (EPSG:27700), as council case-management systems export it.
+    "x": "easting",
+    "y": "northing",
+    "x_coordinate": "easting",
+    "y_coordinate": "northing",
+    "eastings": "easting",
+    "northings": "northing",
+    "grid_easting": "easting",
+    "grid_northing": "northing",
+}
 
 SECTOR_ALIASES = {
     "hand car wash": "hand_car_wash",

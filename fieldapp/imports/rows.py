@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fieldapp import geo
 from fieldapp.imports.model import MAX_LENGTHS, POSTCODE, SECTOR_ALIASES, Row
 from fieldapp.text import clean
 
@@ -122,7 +123,11 @@ def _postcode(text: str, external_ref: str | None, reasons: list[str]) -> str:
 
 
 def _location(cell, reasons: list[str]) -> tuple[float | None, float | None]:
-    """Latitude and longitude: both or neither, in range, and not the wrong way round."""
+    """Latitude and longitude: both or neither, in range, and not the wrong way round; or,
+    when the file gives none, British National Grid easting and northing converted."""
+    no_degrees = not cell("latitude").strip() and not cell("longitude").strip()
+    if no_degrees and (cell("easting").strip() or cell("northing").strip()):
+        return _grid(cell, reasons)
     latitude, lat_error = _coordinate("latitude", cell("latitude"), -90, 90)
     longitude, lon_error = _coordinate("longitude", cell("longitude"), -180, 180)
     reasons += [e for e in (lat_error, lon_error) if e]
@@ -140,6 +145,60 @@ def _location(cell, reasons: list[str]) -> tuple[float | None, float | None]:
             "about 50 to 60 and longitude about -8 to 2"
         )
     return latitude, longitude
+
+
+def _grid(cell, reasons: list[str]) -> tuple[float | None, float | None]:
+    """Easting and northing (metres, EPSG:27700): both, within Great Britain, and not
+    degrees or the wrong way round, as WGS84 latitude and longitude."""
+    easting, e_error = _number("easting", cell("easting"))
+    northing, n_error = _number("northing", cell("northing"))
+    reasons += [e for e in (e_error, n_error) if e]
+    if e_error or n_error:
+        return None, None
+    if easting is None or northing is None:
+        given, empty = ("easting", "northing") if northing is None else ("northing", "easting")
+        reasons.append(f"{given} is filled in but {empty} is empty: enter both, or neither")
+        return None, None
+    if abs(easting) <= 180 and abs(northing) <= 180:
+        reasons.append(
+            "easting and northing look like degrees: put them in latitude and longitude "
+            "columns instead"
+        )
+    elif _in_gb(northing, easting) and not _in_gb(easting, northing):
+        reasons.append(
+            "easting and northing look the wrong way round: in Great Britain the easting is "
+            "0 to 700,000 and the northing 0 to 1,300,000 metres"
+        )
+    elif not _in_gb(easting, northing):
+        reasons.append(
+            f"easting {easting:,.0f} and northing {northing:,.0f} are outside Great Britain: "
+            "check they are British National Grid metres"
+        )
+    else:
+        return geo.bng_to_wgs84(easting, northing)
+    return None, None
+
+
+def _number(column: str, raw: str) -> tuple[float | None, str | None]:
+    text = raw.strip()
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+        text = text.replace(",", "")  # 458,873 as a spreadsheet writes it
+    if not text:
+        return None, None
+    try:
+        value = float(text)
+    except ValueError:
+        return None, f"{column} {quoted(raw.strip())} is not a number of metres, like 458873"
+    if value != value:
+        return None, f"{column} {quoted(raw.strip())} is not a number of metres, like 458873"
+    return value, None
+
+
+def _in_gb(easting: float, northing: float) -> bool:
+    return (
+        geo.BNG_EASTING[0] <= easting <= geo.BNG_EASTING[1]
+        and geo.BNG_NORTHING[0] <= northing <= geo.BNG_NORTHING[1]
+    )
 
 
 def _looks_swapped(latitude: float, longitude: float) -> bool:
