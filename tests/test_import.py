@@ -859,3 +859,54 @@ def test_own_degrees_win_over_grid_columns():
     )
     (row,) = imports.parse(data).rows
     assert (row.latitude, row.longitude) == (52.6, -1.1)
+
+
+# -- UPRN --------------------------------------------------------------------------------------
+
+
+def test_a_uprn_is_kept_as_text_and_matched_first_on_the_next_import(app):
+    client = signed_in(app)
+    first = (
+        b"Name,Sector,Address,Postcode,UPRN,Latitude,Longitude\n"
+        b"Old Name Wash,hand car wash,1 Mill Lane,LE2 7HU,010001234567,52.62,-1.13\n"
+    )
+    press(client, uploaded(client, first), "import")
+    (row,) = premises_rows(app)
+    assert row["uprn"] == "10001234567"  # leading zeros are not part of the number
+    # The business renamed itself and the file spells the postcode oddly: the UPRN matches.
+    second = (
+        b"Name,Sector,Address,Postcode,UPRN\n"
+        b"New Name Wash,hand car wash,1 Mill Lane,le27hu,10001234567\n"
+    )
+    url = uploaded(client, second)
+    assert counts(report(client, url))["updated"] == 1
+    press(client, url, "import")
+    (row,) = premises_rows(app)
+    assert (row["name"], row["uprn"]) == ("New Name Wash", "10001234567")
+    page = client.get(f"/premises/{row['id']}").get_data(as_text=True)
+    assert "10001234567" in page
+
+
+@pytest.mark.parametrize(
+    ("uprn", "reason"),
+    [
+        ("1.00012E+11", "turned into a rounded number by a spreadsheet"),
+        ("UPRN-123", "is not a UPRN"),
+        ("1234567890123", "is not a UPRN"),
+    ],
+    ids=["excel scientific", "letters", "13 digits"],
+)
+def test_a_mangled_uprn_is_reported_by_line(uprn, reason):
+    data = f"name,sector,address,postcode,uprn\nA Wash,nail bar,1 Road,LE1 1AA,{uprn}\n".encode()
+    problems = [str(p) for p in imports.parse(data).problems]
+    assert len(problems) == 1 and problems[0].startswith("line 2: ") and reason in problems[0]
+
+
+def test_the_same_uprn_twice_in_a_file_is_refused(app):
+    data = (
+        b"name,sector,address,postcode,uprn\n"
+        b"A Wash,nail bar,1 Road,LE1 1AA,100\nB Wash,nail bar,2 Road,LE1 1AB,100\n"
+    )
+    client = signed_in(app)
+    page = report(client, uploaded(client, data))
+    assert "UPRN 100 is also on line 2" in page.text

@@ -14,6 +14,7 @@ OPTIONAL_COLUMNS = (
     "longitude",
     "easting",
     "northing",
+    "uprn",
     "external_ref",
     "local_authority",
 )
@@ -33,6 +34,8 @@ COLUMN_ALIASES = {
     "northings": "northing",
     "grid_easting": "easting",
     "grid_northing": "northing",
+    "unique_property_reference_number": "uprn",
+    "property_uprn": "uprn",
 }
 
 SECTOR_ALIASES = {
@@ -78,6 +81,7 @@ class Row:
     longitude: float | None = None
     external_ref: str | None = None
     local_authority: str = ""
+    uprn: str | None = None
 
     @property
     def lookup_query(self) -> str:

@@ -154,10 +154,17 @@ class _Seen:
     def __init__(self) -> None:
         self.ref: dict[str, int] = {}
         self.name: dict[tuple[str, str], int] = {}
+        self.uprn: dict[str, int] = {}
 
     def repeat(self, row: Row) -> str | None:
         """Why ``row`` repeats an earlier row, or None (then it is remembered)."""
         name_key = _name_key(row.name, row.postcode)
+        if row.uprn and row.uprn in self.uprn:
+            return (
+                f"UPRN {row.uprn} is also on line {self.uprn[row.uprn]}: remove one of the two rows"
+            )
+        if row.uprn:
+            self.uprn[row.uprn] = row.line
         if row.external_ref and row.external_ref in self.ref:
             return (
                 f"external_ref {quoted(row.external_ref)} is also on line "
@@ -180,13 +187,23 @@ class _Register:
     def __init__(self, premises: list[dict]) -> None:
         self.by_ref: dict[str, list[dict]] = defaultdict(list)
         self.by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        self.by_uprn: dict[str, list[dict]] = defaultdict(list)
         for p in premises:
+            if p["uprn"]:
+                self.by_uprn[p["uprn"]].append(p)
             if p["external_ref"]:
                 self.by_ref[p["external_ref"]].append(p)
             self.by_name[_name_key(p["name"], p["postcode"])].append(p)
 
     def candidates(self, row: Row) -> list[dict]:
-        """The premises a row may be."""
+        """The premises a row may be: by UPRN first, then external reference, then name and
+        postcode (never a premises that has another UPRN)."""
+        if row.uprn and row.uprn in self.by_uprn:
+            return self.by_uprn[row.uprn]
+        found = self._by_ref_or_name(row)
+        return [p for p in found if not (row.uprn and p["uprn"])]
+
+    def _by_ref_or_name(self, row: Row) -> list[dict]:
         name_key = _name_key(row.name, row.postcode)
         if row.external_ref:
             # An unknown reference may still be a premises an officer added by hand (which
@@ -251,6 +268,8 @@ def _entry(row: Row, existing: dict | None, locate: Locator) -> Entry:
         changes["local_authority"] = (existing["local_authority"], row.local_authority)
     if row.external_ref and not existing["external_ref"]:
         changes["external_ref"] = (existing["external_ref"], row.external_ref)
+    if row.uprn and not existing["uprn"]:
+        changes["uprn"] = (existing["uprn"], row.uprn)
     if latitude is not None and not _same_place(existing, latitude, longitude):
         changes["latitude"] = (existing["latitude"], latitude)
         changes["longitude"] = (existing["longitude"], longitude)
@@ -267,6 +286,7 @@ def _new_values(row: Row, latitude, longitude, source) -> dict[str, tuple[Any, A
         "postcode": row.postcode,
         "local_authority": row.local_authority,
         "external_ref": row.external_ref,
+        "uprn": row.uprn,
         "latitude": latitude,
         "longitude": longitude,
         "location_source": source if latitude is not None else None,

@@ -82,6 +82,7 @@ def check_row(
         if len(values[column] or "") > MAX_LENGTHS[column]:
             reasons.append(f"{column} is longer than {MAX_LENGTHS[column]} characters: shorten it")
     values["latitude"], values["longitude"] = _location(cell, reasons)
+    values["uprn"] = _uprn(cell("uprn"), reasons)
     if reasons:
         return None, reasons
     return Row(line=line, **values), []
@@ -145,6 +146,25 @@ def _location(cell, reasons: list[str]) -> tuple[float | None, float | None]:
             "about 50 to 60 and longitude about -8 to 2"
         )
     return latitude, longitude
+
+
+def _uprn(text: str, reasons: list[str]) -> str | None:
+    """A UPRN as text: up to 12 digits. Excel turns long numbers into 1.00023E+11, which has
+    lost digits for good, so that is refused with how to stop it."""
+    if not text:
+        return None
+    if re.fullmatch(r"\d{1,12}", text):
+        return text.lstrip("0") or "0"
+    if re.fullmatch(r"\d{1,12}\.0+", text):
+        return text.split(".")[0].lstrip("0") or "0"  # a number column's "100023336956.0"
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text):
+        reasons.append(
+            f"UPRN {quoted(text)} was turned into a rounded number by a spreadsheet, so digits "
+            "are lost: format the UPRN column as text and export the file again"
+        )
+    else:
+        reasons.append(f"UPRN {quoted(text)} is not a UPRN: it is a number of up to 12 digits")
+    return None
 
 
 def _grid(cell, reasons: list[str]) -> tuple[float | None, float | None]:

@@ -25,6 +25,7 @@ from fieldapp.migrations import (
     m010_sessions,
     m011_read_audit,
     m012_token_expiry,
+    m013_premises_uprn,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -40,6 +41,7 @@ STEPS: tuple[ModuleType, ...] = (
     m010_sessions,
     m011_read_audit,
     m012_token_expiry,
+    m013_premises_uprn,
 )
 
 migrations = Migrations("fieldapp")

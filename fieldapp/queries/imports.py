@@ -17,7 +17,7 @@ def register(db: Database) -> list[dict]:
     """Every premises, with the columns an import compares."""
     return query(
         db,
-        "SELECT id, name, sector, address, postcode, local_authority, external_ref, "
+        "SELECT id, name, sector, address, postcode, local_authority, external_ref, uprn, "
         "latitude, longitude, location_source FROM premises ORDER BY id",
     )
 
@@ -26,8 +26,8 @@ def insert(db: Database, values: dict, created_by: int | None, now: str) -> int:
     """Add one imported premises; return its id."""
     cursor = db.conn.execute(
         "INSERT INTO premises (uuid, name, sector, address, postcode, local_authority, "
-        "external_ref, latitude, longitude, location_source, created_at, created_by, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "external_ref, uprn, latitude, longitude, location_source, created_at, created_by, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             str(uuid.uuid4()),
             values["name"],
@@ -36,6 +36,7 @@ def insert(db: Database, values: dict, created_by: int | None, now: str) -> int:
             values["postcode"],
             values["local_authority"] or "",
             values["external_ref"],
+            values["uprn"],
             values["latitude"],
             values["longitude"],
             values["location_source"],
@@ -51,14 +52,15 @@ def update(db: Database, premises: dict, now: str) -> None:
     """Write an imported premises' new values."""
     db.conn.execute(
         "UPDATE premises SET name = ?, address = ?, postcode = ?, local_authority = ?, "
-        "external_ref = ?, latitude = ?, longitude = ?, location_source = ?, updated_at = ? "
-        "WHERE id = ?",
+        "external_ref = ?, uprn = ?, latitude = ?, longitude = ?, location_source = ?, "
+        "updated_at = ? WHERE id = ?",
         [
             premises["name"],
             premises["address"],
             premises["postcode"],
             premises["local_authority"],
             premises["external_ref"],
+            premises["uprn"],
             premises["latitude"],
             premises["longitude"],
             premises["location_source"],
