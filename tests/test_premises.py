@@ -204,3 +204,11 @@ def test_a_name_of_only_spaces_is_an_error_not_a_crash(as_role, db):
     summary = parse(response.get_data(as_text=True)).select_one(".govuk-error-summary").text
     assert "Enter the business name" in summary and "Enter the street address" in summary
     assert db["premises"].count == 0
+
+
+def test_the_premises_page_says_how_the_map_position_was_found(app, as_role):
+    from tests.visit_helpers import add_premises
+
+    premises_id = add_premises(app, "Fixed Wash")  # added with a phone's fix
+    page = as_role("inspector").get(f"/premises/{premises_id}")
+    assert "placed by a phone's location fix" in page.text
