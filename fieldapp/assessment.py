@@ -272,8 +272,9 @@ def _banded_level(checklist: Checklist, concern: _Concern) -> None:
     if flags:
         concern.level = "high"
         return
-    for band in checklist.bands_for(concern.id):
-        top = band is checklist.bands_for(concern.id)[-1]
+    bands = checklist.bands_for(concern.id)
+    for band in bands:
+        top = band is bands[-1]
         low_enough = top or 100 * concern.points < band.end * concern.maximum
         if band.start * concern.maximum <= 100 * concern.points and low_enough:
             concern.level = band.name

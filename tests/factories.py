@@ -49,3 +49,22 @@ def record_visit(app, premises_id: int, form: dict, role: str = "inspector") -> 
         )
     assert stored.created, f"visit {stored.visit_id} was already stored"
     return stored.visit_id
+
+
+def plan_operation(client, name: str, query: str = "take=all") -> int:
+    """Plan an operation from /operations/new?query as the signed-in coordinator, with GLAA
+    invited (police leading); return its id."""
+    from tests.conftest import csrf_token
+
+    url = f"/operations/new?{query}"
+    form = {
+        "name": name,
+        "operation_date": ["27", "3", "2026"],
+        "lead_agency": "police",
+        "partners": ["glaa"],
+        "start_mode": "none",
+        "csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
+    }
+    response = client.post(url, data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    return int(response.headers["Location"].rsplit("/", 1)[1])

@@ -9,7 +9,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import AuthActions, csrf_token, phone_page
+from tests.conftest import AuthActions, phone_page
+from tests.factories import plan_operation
 from tests.test_browser_shell import SCREENSHOTS, sign_in
 from tests.test_sites import register as register  # noqa: F401 - the fixture
 
@@ -46,18 +47,7 @@ def _plan_operation(app) -> int:
     """An operation over every site with GLAA invited, so the partner has a pack to read."""
     client = app.test_client()
     AuthActions(client).login("coordinator")
-    url = "/operations/new?take=all"
-    form = {
-        "name": "Operation Policy",
-        "operation_date": ["27", "3", "2026"],
-        "lead_agency": "police",
-        "partners": ["glaa"],
-        "start_mode": "none",
-        "csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
-    }
-    response = client.post(url, data=form)
-    assert response.status_code == 303
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    return plan_operation(client, "Operation Policy")
 
 
 def _crawl(page: Page, base: str, start: list[str]) -> list[str]:

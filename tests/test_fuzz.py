@@ -27,7 +27,8 @@ from fieldapp.permissions import rule_for
 from fieldapp.queries import connect
 from fieldapp.sitefilter import SiteFilter
 from fieldapp.web import checklists as web_checklists
-from tests.conftest import AuthActions, _build_app, csrf_token, make_app
+from tests.conftest import AuthActions, _build_app, make_app
+from tests.factories import plan_operation
 
 # A deeper run: FUZZ_EXAMPLES=100 scripts/test tests/test_fuzz.py
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
@@ -147,19 +148,7 @@ class World:
         db.conn.close()
 
     def _plan_operation(self) -> int:
-        client = self.clients["coordinator"]
-        url = "/operations/new?take=all"
-        form = {
-            "name": "Fuzz",
-            "operation_date": ["27", "3", "2026"],
-            "lead_agency": "police",
-            "partners": ["glaa"],
-            "start_mode": "none",
-            "csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
-        }
-        response = client.post(url, data=form)
-        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
-        return int(response.headers["Location"].rsplit("/", 1)[1])
+        return plan_operation(self.clients["coordinator"], "Fuzz")
 
     def url(self, endpoint: str) -> str:
         rule = next(r for r in self.app.url_map.iter_rules() if r.endpoint == endpoint)

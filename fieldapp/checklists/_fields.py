@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from fieldapp.checklists.model import CATEGORIES, Problem
@@ -62,6 +63,34 @@ class FieldChecks:
         for key in required:
             if key not in table:
                 self.problem(join(path, key), f'"{key}" is missing: add it.')
+
+    def blocks(self, raw: Any, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each ``[[name]]`` block that is a table, with its path; reports the rest."""
+        if not isinstance(raw, list):
+            self.problem(name, f"must be [[{name}]] blocks.")
+            return
+        for index, item in enumerate(raw):
+            path = list_item_path(name, raw, index)
+            table = self.table(item, path, f"[[{name}]] block")
+            if table is not None:
+                yield path, table
+
+    def computed_entries(self, raw: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Each ``[computed.<id>]`` table with its id and path, the id checked and claimed."""
+        table = self.table(raw, "computed", "table like [computed.price_low]")
+        for computed_id, item in (table or {}).items():
+            path = f"computed.{computed_id}"
+            entry = self.table(item, path, "table")
+            if entry is None:
+                continue
+            if not ID.match(computed_id):
+                self.problem(
+                    path,
+                    f'"{computed_id}" is not a valid id: use lower-case letters, digits and '
+                    "underscores, starting with a letter.",
+                )
+            self.claim_id(computed_id, path, "computed indicator")
+            yield computed_id, path, entry
 
     def table(self, value: Any, path: str, what: str) -> dict[str, Any] | None:
         if isinstance(value, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from fieldapp.checklists._fields import ID, FieldChecks, join, list_item_path
+from fieldapp.checklists._fields import FieldChecks, join, list_item_path
 from fieldapp.checklists.model import (
     ANSWER_TYPES,
     BAND_NAMES,
@@ -199,15 +199,8 @@ class Validator(FieldChecks):
         )
 
     def follow_ups(self, raw: Any, indicators: dict[str, Indicator]) -> tuple[FollowUp, ...]:
-        if not isinstance(raw, list):
-            self.problem("follow_ups", "must be [[follow_ups]] blocks.")
-            return ()
         follow_ups = []
-        for index, item in enumerate(raw):
-            path = list_item_path("follow_ups", raw, index)
-            table = self.table(item, path, "[[follow_ups]] block")
-            if table is None:
-                continue
+        for path, table in self.blocks(raw, "follow_ups"):
             self.keys(
                 table,
                 path,
@@ -248,22 +241,8 @@ class Validator(FieldChecks):
             )
 
     def computed(self, raw: Any, indicators: dict[str, Indicator]) -> tuple[ComputedIndicator, ...]:
-        table = self.table(raw, "computed", "table like [computed.price_low]")
-        if table is None:
-            return ()
         computed = []
-        for computed_id, item in table.items():
-            path = f"computed.{computed_id}"
-            entry = self.table(item, path, "table")
-            if entry is None:
-                continue
-            if not ID.match(computed_id):
-                self.problem(
-                    path,
-                    f'"{computed_id}" is not a valid id: use lower-case letters, digits and '
-                    "underscores, starting with a letter.",
-                )
-            self.claim_id(computed_id, path, "computed indicator")
+        for computed_id, path, entry in self.computed_entries(raw):
             self.keys(
                 entry,
                 path,

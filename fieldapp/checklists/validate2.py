@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldapp.checklists._fields import ID, join, list_item_path
+from fieldapp.checklists._fields import join
 from fieldapp.checklists.model import (
     ANSWER_TYPES,
     BANDED_CONCERNS,
@@ -204,18 +204,8 @@ class Model2Validator(Validator):
         )
 
     def computed(self, raw: Any, indicators: dict[str, Indicator]) -> tuple[ComputedIndicator, ...]:
-        table = self.table(raw, "computed", "table like [computed.price_low]")
-        if table is None:
-            return ()
         found = []
-        for computed_id, item in table.items():
-            path = f"computed.{computed_id}"
-            entry = self.table(item, path, "table")
-            if entry is None:
-                continue
-            if not ID.match(computed_id):
-                self.problem(path, f'"{computed_id}" is not a valid id: use lower-case letters.')
-            self.claim_id(computed_id, path, "computed indicator")
+        for computed_id, path, entry in self.computed_entries(raw):
             rule = self.choice(entry, "rule", path, (PRICE_RULE, MEDIAN_RULE))
             found.append(self._computed(computed_id, rule, entry, path, indicators))
         return tuple(found)
@@ -272,15 +262,8 @@ class Model2Validator(Validator):
         )
 
     def combinations(self, raw: Any, indicators: dict[str, Indicator]) -> tuple[Combination, ...]:
-        if not isinstance(raw, list):
-            self.problem("combinations", "must be [[combinations]] blocks.")
-            return ()
         found = []
-        for index, item in enumerate(raw):
-            path = list_item_path("combinations", raw, index)
-            table = self.table(item, path, "[[combinations]] block")
-            if table is None:
-                continue
+        for path, table in self.blocks(raw, "combinations"):
             self.keys(
                 table,
                 path,
