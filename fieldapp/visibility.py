@@ -31,6 +31,10 @@ COLUMN_FIELDS = {
     "local_authority": "local_authority",
     "latitude": "location",
     "longitude": "location",
+    # The British National Grid position a file gave is the same place in other units.
+    "easting": "location",
+    "northing": "location",
+    "trading_name": "name",
     "risk_band": "risk_band",
     "risk_score": "risk_score",
     "flagged_now": "flagged",

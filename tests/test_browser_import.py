@@ -17,6 +17,7 @@ CSV = (
     "Sparkle Hand Car Wash,car wash,1 Narborough Road,LE3 0AB,52.6301,-1.1502\n"
     "Glamour Nails,nails,12 High Street,LE1 4FP,,\n"
     "Garage Wash,garage,3 Garage Road,LE1 1AC,52.63,-1.13\n"
+    "Odd Wash,car wash,4 Odd Road,NOT A CODE,52.63,-1.13\n"
 )
 
 
@@ -47,17 +48,30 @@ def test_coordinator_checks_a_file_looks_up_addresses_and_imports(
     outside = record_outside_requests(page, live_server.url)
     csv_path = Path(tmp_path) / "register.csv"
     csv_path.write_text(CSV)
+    SCREENSHOTS.mkdir(exist_ok=True)
 
     sign_in(page, live_server.url, "coordinator")
     page.goto(f"{live_server.url}/imports")
     page.get_by_label("Upload a CSV file").set_input_files(str(csv_path))
     page.get_by_role("button", name="Check the file").click()
 
+    # The columns are our own names, so every one is proposed as itself.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Which column is which")
+    expect(page.get_by_label("postcode")).to_have_value("postcode")
+    page.wait_for_timeout(1000)  # a second press within a second is ignored
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Which premises to import")
+    expect(page.get_by_label("garage (1 row)")).to_have_value("skip")
+    expect(page.get_by_label("car wash (2 rows)")).to_have_value("hand_car_wash")
+    page.screenshot(path=str(SCREENSHOTS / "import-values.png"), full_page=True, scale="css")
+    page.get_by_role("button", name="Check the file").click()
+
     expect(page.get_by_role("heading", level=1)).to_contain_text("Check the import")
     problems = page.locator("#problems")
-    expect(problems).to_contain_text("sector 'garage' is not hand car wash or nail bar")
-    expect(problems.locator("tbody tr td").first).to_have_text("4")
+    expect(problems).to_contain_text("postcode 'NOT A CODE' is not a UK postcode")
+    expect(problems.locator("tbody tr td").first).to_have_text("5")
     expect(page.locator("[data-count=new]")).to_have_text("2")
+    expect(page.locator("#skipped")).to_contain_text("garage (1 row)")
 
     # The script looks the address up, shows progress and reloads the report when done.
     page.get_by_role("button", name="Look up 1 address").click()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fieldapp import audit, imports
+from fieldapp.imports.mapping import guess_sector
 from fieldapp.permissions import rule_for
 from fieldapp.queries import connect
 from fieldapp.timeutil import utcnow
@@ -66,11 +67,43 @@ def upload(client, data: bytes, filename="premises.csv", expected=302):
     return response
 
 
-def uploaded(client, data: bytes, filename="premises.csv") -> str:
-    """Upload a file that passes the check; return the URL of its report."""
+def form_choices(page) -> dict[str, str]:
+    """What a form on ``page`` would send as it stands: selected options, checked radios,
+    text inputs and the CSRF token."""
+    data = {}
+    for select in page.select("form[method=post] select"):
+        option = select.select_one("option[selected]") or select.select_one("option")
+        data[select["name"]] = option["value"]
+    for field in page.select("form[method=post] input"):
+        if field.get("type") == "radio":
+            if field.has_attr("checked"):
+                data[field["name"]] = field["value"]
+        elif field.get("name"):
+            data[field["name"]] = field.get("value", "")
+    return data
+
+
+def confirm_mapping(client, columns_url, **changes) -> str:
+    """Accept the proposed columns and sector values (with ``changes`` to either form's
+    fields); return the URL of the report."""
+    page = report(client, columns_url)
+    response = client.post(columns_url, data=form_choices(page))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    values_url = response.headers["Location"]
+    assert values_url.endswith("/values")
+    data = {**form_choices(report(client, values_url)), **changes}
+    response = client.post(values_url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def uploaded(client, data: bytes, filename="premises.csv", **changes) -> str:
+    """Upload a file, accept the proposed mapping; return the URL of its report."""
     location = upload(client, data, filename).headers["Location"]
-    assert location.startswith("/imports/")
-    return location
+    assert location.startswith("/imports/") and location.endswith("/columns")
+    report_url = confirm_mapping(client, location, **changes)
+    assert report_url == location.removesuffix("/columns")
+    return report_url
 
 
 def report(client, url):
@@ -194,7 +227,6 @@ def test_names_from_the_file_are_escaped_on_every_page(app):
     ("line", "reason"),
     [
         (3, "name is empty: enter the business name"),
-        (4, "sector 'garage' is not hand car wash or nail bar"),
         (5, "address is empty: enter the street address"),
         (6, "postcode 'NOT A CODE' is not a UK postcode: correct it, like LE1 5AA"),
         (7, "latitude '152.1' is not between -90 and 90"),
@@ -211,9 +243,11 @@ def test_each_bad_row_is_reported_with_its_line_and_reason(app, line, reason):
         int(tr.select("td")[0].text): tr.select("td")[1].text
         for tr in page.select("#problems tbody tr")
     }
-    assert sorted(problems) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert sorted(problems) == [3, 5, 6, 7, 8, 9, 10, 11]
     assert reason in problems[line]
-    assert counts(page) == {"new": 1, "updated": 0, "unchanged": 0, "bad": 9}
+    # "garage" is not a sector we visit, so the mapping proposed skipping its row.
+    assert counts(page) == {"new": 1, "updated": 0, "unchanged": 0, "bad": 8, "skipped": 1}
+    assert "garage (1 row)" in " ".join(page.select_one("#skipped").text.split())
 
 
 def test_good_rows_are_imported_and_bad_rows_skipped(app):
@@ -222,7 +256,8 @@ def test_good_rows_are_imported_and_bad_rows_skipped(app):
     assert "Import 1 good row" in report(client, url).select_one("#import-button").text
     press(client, url, "import")
     assert [r["name"] for r in premises_rows(app)] == ["Good Car Wash"]
-    assert json.loads(audit_rows(app)[-1]["detail"])["skipped"] == 9
+    detail = json.loads(audit_rows(app)[-1]["detail"])
+    assert (detail["skipped"], detail["skipped_by_sector"]) == (8, 1)
 
 
 def test_a_row_with_several_problems_names_each_one():
@@ -231,20 +266,44 @@ def test_a_row_with_several_problems_names_each_one():
         "line 2: name is empty: enter the business name; sector 'boat' is not hand car wash "
         "or nail bar: change it to one of those; address is empty: enter the street address; "
         "postcode is empty: enter the postcode, like LE1 5AA (it can be left empty only when "
-        "the row has an external_ref)"
+        "the row has an external_ref or a UPRN)"
     ]
 
 
-def test_missing_column_is_one_clear_message_and_nothing_is_kept(app):
+def test_a_file_without_a_sector_column_asks_the_sector_of_every_row(app):
     client = signed_in(app)
-    response = upload(client, (FIXTURES / "missing_column.csv").read_bytes(), expected=200)
+    columns_url = upload(client, (FIXTURES / "missing_column.csv").read_bytes()).headers["Location"]
+    values_url = client.post(columns_url, data=form_choices(report(client, columns_url)))
+    values_url = values_url.headers["Location"]
+    page = report(client, values_url)
+    legend = page.select_one("legend").text
+    assert "The file has no sector column. What are the premises in it?" in legend
+    # Continuing without choosing is refused, naming the question.
+    response = client.post(values_url, data=form_choices(page))
     page = parse(response.get_data(as_text=True))
     summary = page.select_one(".govuk-error-summary")
-    assert "The file has no sector column, so nothing can be imported" in summary.text
+    assert "Choose the sector of the premises in this file" in summary.text
+    assert summary.select_one('a[href="#sector_default"]')["href"] == "#sector_default"
+    assert page.select_one("#sector_default")
+    assert page.title.text.startswith("Error:")
+    assert premises_rows(app) == []
+    response = client.post(values_url, data={**form_choices(page), "sector_default": "nail_bar"})
+    url = response.headers["Location"]
+    press(client, url, "import")
+    assert [(r["name"], r["sector"]) for r in premises_rows(app)] == [
+        ("Sparkle Hand Car Wash", "nail_bar")
+    ]
+
+
+def test_a_file_with_no_readable_table_is_refused_at_upload_and_not_kept(app):
+    client = signed_in(app)
+    response = upload(client, b"name,sector,address,postcode\n", expected=200)
+    page = parse(response.get_data(as_text=True))
+    summary = page.select_one(".govuk-error-summary")
+    assert "The file has a header row but no premises" in summary.text
     assert summary.select_one('a[href="#file"]')
     assert page.title.text.startswith("Error:")
     assert kept_files(app) == []
-    assert premises_rows(app) == []
 
 
 def test_no_file_chosen_asks_for_one(app):
@@ -262,10 +321,21 @@ def test_no_file_chosen_asks_for_one(app):
     [
         (b"", "The file is empty"),
         (b"name,sector,address,postcode\n", "header row but no premises"),
-        (b"name,sector,address\n", "no postcode column"),
-        (b"title,kind\n", "no name, sector, address or postcode column"),
-        (b"name,sector,address,postcode,name\n", "The column 'name' appears twice"),
-        (b"name,sector,address,postcode,latitude\nA,nails,B,LE1 1AA,52\n", "not both"),
+        (
+            b"title,kind\nA,B\n",
+            r"no column for the name \(or trading name\), the sector .* and the address",
+        ),
+        (b"name,address,postcode\nA,B,LE1 1AA\n", "The file has no column for the sector"),
+        (b"name,sector,postcode\nA,nails,LE1 1AA\n", "no column for the address"),
+        (b"name,sector,address,postcode,name\nA,nails,B,LE1 1AA,A\n", "'name' appears twice"),
+        (
+            b"name,sector,address,postcode,latitude\nA,nails,B,LE1 1AA,52\n",
+            "a latitude column but no longitude column",
+        ),
+        (
+            b"name,sector,address,postcode,northing\nA,nails,B,LE1 1AA,304563\n",
+            "a northing column but no easting column",
+        ),
         (b"PK\x03\x04rest of a workbook", "Excel workbook, not a CSV file"),
         (b"x" * (imports.MAX_BYTES + 1), "larger than 5 MB"),
         (
@@ -336,7 +406,7 @@ def test_semicolon_separated_files_from_european_excel_are_read():
     ],
 )
 def test_sector_spellings(text, sector):
-    assert imports.normalise_sector(text) == sector
+    assert guess_sector(text) == sector
 
 
 @pytest.mark.parametrize(
@@ -554,9 +624,11 @@ def test_every_import_route_is_for_coordinators_and_admins(app):
     assert sorted(rules) == [
         "imports.accept",
         "imports.check",
+        "imports.columns",
         "imports.done",
         "imports.lookup",
         "imports.upload",
+        "imports.values",
     ]
     assert set(rules.values()) == {frozenset({"coordinator", "admin"})}
 
@@ -564,7 +636,7 @@ def test_every_import_route_is_for_coordinators_and_admins(app):
 def test_buttons_without_the_form_token_are_refused(app):
     client = signed_in(app)
     url = uploaded(client, GOOD)
-    for action in ("lookup", "import"):
+    for action in ("lookup", "import", "columns", "values"):
         assert client.post(f"{url}/{action}").status_code == 400
     assert premises_rows(app) == []
 
@@ -744,7 +816,7 @@ def test_command_refuses_a_file_with_a_missing_column(app):
     path = FIXTURES / "missing_column.csv"
     result = app.test_cli_runner().invoke(args=["premises", "import", str(path), "--yes"])
     assert result.exit_code == 1
-    assert "The file has no sector column" in result.output
+    assert "The file has no column for the sector" in result.output
     assert premises_rows(app) == []
 
 
@@ -762,7 +834,7 @@ def test_command_looks_addresses_up_with_a_progress_bar(tmp_path):
         app = geocoding_app(tmp_path, server.url)
         runner = app.test_cli_runner()
         checked = runner.invoke(args=["premises", "import", str(path)])
-        assert "3 addresses will be looked up before importing." in checked.output
+        assert "3 addresses would be looked up before importing." in checked.output
         assert server.requests == []
         result = runner.invoke(args=["premises", "import", str(path), "--yes"])
         assert len(server.searches) == 3

@@ -37,7 +37,7 @@ STAFF_ONLY = ["SENTINEL-NOTE", "SENTINEL-EXTREF", "SENTINEL-FLAG-REASON", "Ivy I
 STAFF_ONLY_COLUMNS = {
     "uuid", "external_ref", "location_source", "created_at", "created_by", "updated_at",
     "flag_override", "flag_reason", "flag_changed_at", "flag_changed_by", "last_red_flag_at",
-    "concerns", "uprn",
+    "concerns", "uprn", "registered_on",
     "flagged",  # the first flag column, kept but no longer read
 }  # fmt: skip
 

@@ -6,6 +6,9 @@ the web page and the shell command share every rule and tests need no app for th
 
 The steps:
 
+- :func:`read_table` splits the bytes into headings and records; :func:`guess` proposes a
+  :class:`Mapping` from the file's headings to our fields (and its sector words to our
+  sectors), which the person importing confirms (fieldapp.imports.mapping, presets).
 - :func:`parse` reads the bytes (UTF-8, with or without Excel's byte-order mark, or
   Windows-1252 from older Excel) and checks every row, reporting each bad row by the line
   number a spreadsheet shows (the header is line 1).
@@ -25,7 +28,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from fieldapp import audit
-from fieldapp.imports.csvfile import decode, parse
+from fieldapp.imports.csvfile import Table, decode, parse, proposed, read_table
+from fieldapp.imports.mapping import FIELDS, SECTOR_CHOICES, SKIP, Mapping, guess
 from fieldapp.imports.model import (
     MAX_BYTES,
     MAX_ROWS,
@@ -37,30 +41,37 @@ from fieldapp.imports.model import (
     Row,
 )
 from fieldapp.imports.plan import NOT_LOOKED_UP, Entry, Plan, cached_locator, plan
-from fieldapp.imports.rows import normalise_name, normalise_postcode, normalise_sector
+from fieldapp.imports.rows import normalise_name, normalise_postcode
 from fieldapp.imports.write import Result, write
 from fieldapp.queries import transaction
 
 __all__ = [
+    "FIELDS",
     "MAX_BYTES",
     "MAX_ROWS",
     "NOT_LOOKED_UP",
     "SOURCE_FILE",
+    "SECTOR_CHOICES",
+    "SKIP",
     "SOURCE_GEOCODER",
     "Entry",
     "ImportFileError",
+    "Mapping",
     "ParsedFile",
     "Plan",
     "Problem",
     "Result",
     "Row",
+    "Table",
     "cached_locator",
     "decode",
+    "guess",
     "normalise_name",
     "normalise_postcode",
-    "normalise_sector",
     "parse",
     "plan",
+    "proposed",
+    "read_table",
     "run_import",
     "write",
 ]

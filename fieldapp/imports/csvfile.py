@@ -5,22 +5,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 
+from fieldapp.imports.mapping import SKIP, Mapping, guess, heading_key
 from fieldapp.imports.model import (
-    COLUMN_ALIASES,
-    COLUMNS,
     MAX_BYTES,
     MAX_ROWS,
-    REQUIRED_COLUMNS,
-    WINDOWS_ENCODING,
     ImportFileError,
     ParsedFile,
     Problem,
-    Row,
 )
-from fieldapp.imports.rows import check_row
+from fieldapp.imports.rows import check_row, row_values
+
+# The first label of the block of metadata rows the app's own CSV export starts with; the
+# table follows the first blank row after it, so an export re-imports without editing.
+EXPORT_PREAMBLE = "Handling marking"
+SAMPLES = 5
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -40,7 +40,7 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252"), WINDOWS_ENCODING
+        return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
         raise ImportFileError(
             "The file's text could not be read. Save it from Excel as 'CSV UTF-8' and upload "
@@ -56,61 +56,38 @@ def _delimiter(text: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _column_key(heading: str) -> str:
-    key = re.sub(r"[\s\-]+", "_", heading.strip().lower())
-    return COLUMN_ALIASES.get(key, key)
-
-
-def _records(text: str) -> Iterable[tuple[int, list[str]]]:
-    """``(spreadsheet line, cells)`` for every record; a quoted cell may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as error:
-        raise ImportFileError(
-            f"The file could not be read as CSV at line {reader.line_num} ({error}). "
-            "Save it from your spreadsheet as 'CSV UTF-8' and upload it again."
-        ) from None
-
-
 def _blank(cells: list[str]) -> bool:
     return not any(c.strip() for c in cells)
 
 
-def _header(line: int, cells: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Map each known column to its position; name the headings that are not used."""
-    positions: dict[str, int] = {}
-    ignored: list[str] = []
-    for index, heading in enumerate(cells):
-        key = _column_key(heading)
-        if key in COLUMNS:
-            if key in positions:
-                raise ImportFileError(
-                    f"The column '{key}' appears twice in the first row. Remove one of them "
-                    "and upload the file again."
-                )
-            positions[key] = index
-        elif heading.strip():
-            ignored.append(heading.strip())
-    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
-    if missing:
-        names = missing[-1] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
-        raise ImportFileError(
-            f"The file has no {names} column, so nothing can be imported. The first row "
-            f"(line {line}) must name the columns: name, sector, address and postcode, and "
-            "optionally latitude, longitude, external_ref and local_authority. Add the "
-            "missing column and upload the file again."
-        )
-    if ("latitude" in positions) != ("longitude" in positions):
-        raise ImportFileError(
-            "The file has a latitude or a longitude column but not both. Add the other one, "
-            "or remove both and the addresses will be looked up."
-        )
-    return positions, ignored
+@dataclass
+class Table:
+    """A file's header and its non-blank records, each with the line a spreadsheet shows."""
+
+    encoding: str
+    header_line: int
+    headings: list[str]
+    records: list[tuple[int, list[str]]]
+
+    def samples(self, limit: int = SAMPLES) -> dict[int, list[str]]:
+        """Up to ``limit`` distinct non-empty values of each column, by position."""
+        found: dict[int, list[str]] = {i: [] for i in range(len(self.headings))}
+        for _line, cells in self.records:
+            for i, cell in enumerate(cells[: len(self.headings)]):
+                value = " ".join(cell.split())
+                if value and len(found[i]) < limit and value not in found[i]:
+                    found[i].append(value)
+            if all(len(v) >= limit for v in found.values()):
+                break
+        return found
+
+    def column(self, position: int) -> list[str]:
+        """Every record's value in one column ("" where the record is short)."""
+        return [cells[position] if position < len(cells) else "" for _line, cells in self.records]
 
 
-def parse(data: bytes) -> ParsedFile:
-    """Read and check a whole file. Raises :class:`ImportFileError` if it cannot be used."""
+def read_table(data: bytes) -> Table:
+    """Decode a file and split it into its header and records. Raises ImportFileError."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(
             f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it into smaller "
@@ -119,32 +96,79 @@ def parse(data: bytes) -> ParsedFile:
     text, encoding = decode(data)
     if not text.strip():
         raise ImportFileError("The file is empty. Add a header row and a row for each premises.")
-    positions: dict[str, int] | None = None
-    width = 0
-    ignored: list[str] = []
-    rows: list[Row] = []
-    problems: list[Problem] = []
-    count = 0
-    for line, cells in _records(text):
-        if _blank(cells):
-            continue  # spreadsheets often save empty rows at the end
-        if positions is None:
-            positions, ignored = _header(line, cells)
-            width = len(cells)
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise ImportFileError(
-                f"The file has more than {MAX_ROWS:,} rows of premises. Split it into files "
-                f"of {MAX_ROWS:,} rows or fewer and import each one."
-            )
-        row, reasons = check_row(line, cells, positions, width)
-        if row is None:
-            problems.append(Problem(line, "; ".join(reasons)))
-        else:
-            rows.append(row)
-    if positions is None or count == 0:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header: tuple[int, list[str]] | None = None
+    records: list[tuple[int, list[str]]] = []
+    in_preamble = False
+    try:
+        for line, cells in enumerate(reader, start=1):
+            if line == 1 and cells and cells[0].strip() == EXPORT_PREAMBLE:
+                in_preamble = True
+            if _blank(cells):
+                in_preamble = False  # spreadsheets also save empty rows at the end
+                continue
+            if in_preamble:
+                continue
+            if header is None:
+                header = (line, [c.strip() for c in cells])
+                continue
+            records.append((line, cells))
+            if len(records) > MAX_ROWS:
+                raise ImportFileError(
+                    f"The file has more than {MAX_ROWS:,} rows of premises. Split it into "
+                    f"files of {MAX_ROWS:,} rows or fewer and import each one."
+                )
+    except csv.Error as error:
+        raise ImportFileError(
+            f"The file could not be read as CSV at line {reader.line_num} ({error}). "
+            "Save it from your spreadsheet as 'CSV UTF-8' and upload it again."
+        ) from None
+    if header is None or not records:
         raise ImportFileError(
             "The file has a header row but no premises. Add a row for each premises."
         )
-    return ParsedFile(rows, problems, encoding, ignored)
+    return Table(encoding, header[0], header[1], records)
+
+
+def proposed(table: Table) -> Mapping:
+    """The mapping :func:`parse` uses when it is given none: guessed from the file."""
+    return guess(table.headings, table.samples())
+
+
+def _check_headings(table: Table, mapping: Mapping) -> None:
+    """A heading the mapping uses must appear once, or which column is meant is unclear."""
+    keys = [heading_key(h) for h in table.headings]
+    for heading in mapping.columns.values():
+        if keys.count(heading_key(heading)) > 1:
+            raise ImportFileError(
+                f"The column '{heading}' appears twice in the first row. Remove one of them "
+                "and upload the file again."
+            )
+
+
+def parse(data: bytes, mapping: Mapping | None = None) -> ParsedFile:
+    """Read and check a whole file with ``mapping`` (guessed from the file when None).
+
+    Raises :class:`ImportFileError` if the file cannot be used at all.
+    """
+    table = read_table(data)
+    mapping = mapping or proposed(table)
+    _check_headings(table, mapping)
+    positions = mapping.positions(table.headings)
+    used = set(positions.values())
+    ignored = [h for i, h in enumerate(table.headings) if i not in used and h]
+    width = len(table.headings)
+    parsed = ParsedFile([], [], table.encoding, ignored)
+    for line, cells in table.records:
+        values = row_values(cells, positions)
+        sector = mapping.sector_for(values.get("sector", ""))
+        if sector == SKIP:
+            parsed.skip(values.get("sector", ""))
+            continue
+        overflow = any(c.strip() for c in cells[width:])
+        row, reasons = check_row(line, values, sector, overflow)
+        if row is None:
+            parsed.problems.append(Problem(line, "; ".join(reasons)))
+        else:
+            parsed.rows.append(row)
+    return parsed

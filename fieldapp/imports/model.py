@@ -8,49 +8,20 @@ from dataclasses import dataclass, field
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 
-REQUIRED_COLUMNS = ("name", "sector", "address", "postcode")
-OPTIONAL_COLUMNS = (
-    "latitude",
-    "longitude",
-    "easting",
-    "northing",
-    "uprn",
-    "external_ref",
-    "local_authority",
-)
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-# Other headings people use for the same thing.
-COLUMN_ALIASES = {
-    "lat": "latitude",
-    "lon": "longitude",
-    "lng": "longitude",
-    "long": "longitude",
-    # British National Grid (EPSG:27700), as council case-management systems export it.
-    "x": "easting",
-    "y": "northing",
-    "x_coordinate": "easting",
-    "y_coordinate": "northing",
-    "eastings": "easting",
-    "northings": "northing",
-    "grid_easting": "easting",
-    "grid_northing": "northing",
-    "unique_property_reference_number": "uprn",
-    "property_uprn": "uprn",
+MAX_LENGTHS = {
+    "name": 200,
+    "trading_name": 200,
+    "address": 300,
+    "external_ref": 100,
+    "local_authority": 100,
 }
-
-SECTOR_ALIASES = {
-    "hand car wash": "hand_car_wash",
-    "car wash": "hand_car_wash",
-    "nail bar": "nail_bar",
-    "nails": "nail_bar",
-}
-
-MAX_LENGTHS = {"name": 200, "address": 300, "external_ref": 100, "local_authority": 100}
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 
 # Where coordinates came from, stored in premises.location_source.
 SOURCE_FILE = "import"
 SOURCE_GEOCODER = "geocoder"
+SOURCE_UPRN = "uprn"
+SOURCE_POSTCODE = "postcode"
 
 WINDOWS_ENCODING = "Windows-1252"
 WINDOWS_NOTE = (
@@ -82,6 +53,11 @@ class Row:
     external_ref: str | None = None
     local_authority: str = ""
     uprn: str | None = None
+    trading_name: str = ""
+    # The British National Grid position the file gave (kept beside the converted point).
+    easting: float | None = None
+    northing: float | None = None
+    registered_on: str | None = None  # ISO date
 
     @property
     def lookup_query(self) -> str:
@@ -108,6 +84,17 @@ class ParsedFile:
     problems: list[Problem]
     encoding: str
     ignored_columns: list[str] = field(default_factory=list)
+    # Rows left out because the mapping skips their sector value: value -> rows.
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, value: str) -> None:
+        """Count a row left out by the sector mapping."""
+        value = " ".join(value.split())
+        self.skipped[value] = self.skipped.get(value, 0) + 1
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(self.skipped.values())
 
     @property
     def notes(self) -> list[str]:

@@ -270,10 +270,16 @@ def _entry(row: Row, existing: dict | None, locate: Locator) -> Entry:
         changes["external_ref"] = (existing["external_ref"], row.external_ref)
     if row.uprn and not existing["uprn"]:
         changes["uprn"] = (existing["uprn"], row.uprn)
+    for column in ("trading_name", "registered_on"):
+        if getattr(row, column) and existing[column] != getattr(row, column):
+            changes[column] = (existing[column], getattr(row, column))
     if latitude is not None and not _same_place(existing, latitude, longitude):
         changes["latitude"] = (existing["latitude"], latitude)
         changes["longitude"] = (existing["longitude"], longitude)
         changes["location_source"] = (existing["location_source"], source)
+        # A grid position describes the point it came with, and no other.
+        changes["easting"] = (existing["easting"], row.easting)
+        changes["northing"] = (existing["northing"], row.northing)
     action = "update" if changes else "unchanged"
     return Entry(row, action, premises=existing, changes=changes, location=location)
 
@@ -287,6 +293,10 @@ def _new_values(row: Row, latitude, longitude, source) -> dict[str, tuple[Any, A
         "local_authority": row.local_authority,
         "external_ref": row.external_ref,
         "uprn": row.uprn,
+        "trading_name": row.trading_name,
+        "registered_on": row.registered_on,
+        "easting": row.easting,
+        "northing": row.northing,
         "latitude": latitude,
         "longitude": longitude,
         "location_source": source if latitude is not None else None,

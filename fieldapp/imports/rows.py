@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from fieldapp import geo
-from fieldapp.imports.model import MAX_LENGTHS, POSTCODE, SECTOR_ALIASES, Row
+from fieldapp.imports.mapping import ADDRESS_LINES
+from fieldapp.imports.model import MAX_LENGTHS, POSTCODE, Row
 from fieldapp.text import clean
+from fieldapp.timeutil import uk_today
+
+# A postcode at the end of an address, for files with no postcode column.
+TRAILING_POSTCODE = re.compile(
+    r"[\s,]*\b([A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2})\s*$", re.IGNORECASE
+)
 
 
 def quoted(value: str, limit: int = 40) -> str:
     """A cell's value, quoted and shortened, for a message."""
     value = " ".join(value.split())
     return f"'{value[:limit]}…'" if len(value) > limit else f"'{value}'"
-
-
-def normalise_sector(value: str) -> str | None:
-    """``hand_car_wash`` or ``nail_bar`` from the ways people write them, else None."""
-    words = " ".join(re.split(r"[\s_\-]+", value.strip().lower())).strip()
-    return SECTOR_ALIASES.get(words)
 
 
 def normalise_postcode(value: str) -> str:
@@ -52,50 +54,79 @@ def _coordinate(column: str, raw: str, low: float, high: float) -> tuple[float |
     return value, None
 
 
+def row_values(cells: list[str], positions: dict[str, int]) -> dict[str, str]:
+    """A record's cells by our field, cleaned: control and direction characters removed,
+    lines inside a quoted cell joined, address lines joined into one address, and a postcode
+    at the end of the address taken from it when the file has no postcode column."""
+
+    def cell(name: str) -> str:
+        index = positions.get(name)
+        if index is None or index >= len(cells):
+            return ""
+        return " ".join(clean(cells[index]).split())
+
+    values = {name: cell(name) for name in positions}
+    if not values.get("address"):
+        values["address"] = ", ".join(v for v in (cell(n) for n in ADDRESS_LINES) if v)
+    if not values.get("postcode"):
+        found = TRAILING_POSTCODE.search(values["address"])
+        if found and POSTCODE.match(normalise_postcode(found.group(1))):
+            values["postcode"] = found.group(1)
+            values["address"] = values["address"][: found.start()].rstrip(" ,")
+    return values
+
+
 def check_row(
-    line: int, cells: list[str], positions: dict[str, int], width: int
+    line: int, values: dict[str, str], sector: str | None, overflow: bool = False
 ) -> tuple[Row | None, list[str]]:
     """A cleaned :class:`Row`, or None and the reasons it cannot be imported.
 
-    ``positions`` maps each column to its place in ``cells``; ``width`` is the number of
-    headings, so a cell beyond it (an unquoted comma in an address) is noticed.
+    ``values`` are the record's cells by field (:func:`row_values`); ``sector`` is what the
+    mapping made of its sector cell (None: not a sector we visit); ``overflow`` says the
+    record has cells beyond the header's columns (an unquoted comma in an address).
     """
 
     def cell(column: str) -> str:
-        index = positions.get(column)
-        if index is None or index >= len(cells):
-            return ""
-        # Also joins lines inside a quoted cell; control and direction characters go first.
-        return " ".join(clean(cells[index]).split())
+        return values.get(column, "")
 
     reasons: list[str] = []
-    if any(c.strip() for c in cells[width:]):
+    if overflow:
         reasons.append(
             "the row has more cells than the header row has columns: put quotes around "
             "any text that contains a comma"
         )
-    values = _required(cell, reasons)
-    values["external_ref"] = cell("external_ref") or None
-    values["postcode"] = _postcode(cell("postcode"), values["external_ref"], reasons)
-    values["local_authority"] = cell("local_authority")
+    values_out = _required(cell, sector, reasons)
+    values_out["external_ref"] = cell("external_ref") or None
+    values_out["uprn"] = _uprn(cell("uprn"), reasons)
+    values_out["postcode"] = _postcode(
+        cell("postcode"), values_out["external_ref"] or values_out["uprn"], reasons
+    )
+    values_out["local_authority"] = cell("local_authority")
     for column in MAX_LENGTHS:
-        if len(values[column] or "") > MAX_LENGTHS[column]:
+        if len(values_out[column] or "") > MAX_LENGTHS[column]:
             reasons.append(f"{column} is longer than {MAX_LENGTHS[column]} characters: shorten it")
-    values["latitude"], values["longitude"] = _location(cell, reasons)
-    values["uprn"] = _uprn(cell("uprn"), reasons)
+    location = _location(cell, reasons)
+    (
+        values_out["latitude"],
+        values_out["longitude"],
+        values_out["easting"],
+        values_out["northing"],
+    ) = location
+    values_out["registered_on"] = _date(cell("date_registered"), reasons)
     if reasons:
         return None, reasons
-    return Row(line=line, **values), []
+    return Row(line=line, **values_out), []
 
 
-def _required(cell, reasons: list[str]) -> dict:
-    """Name, sector and address: each must be there, and the sector one we visit."""
-    name = cell("name")
+def _required(cell, sector: str | None, reasons: list[str]) -> dict:
+    """Name, sector and address: each must be there, and the sector one we visit. A row
+    with only a trading name is known by it."""
+    trading_name = cell("trading_name")
+    name = cell("name") or trading_name
     if not name:
         reasons.append("name is empty: enter the business name")
     sector_text = cell("sector")
-    sector = normalise_sector(sector_text)
-    if not sector_text:
+    if sector is None and not sector_text:
         reasons.append("sector is empty: enter hand car wash or nail bar")
     elif sector is None:
         reasons.append(
@@ -105,27 +136,37 @@ def _required(cell, reasons: list[str]) -> dict:
     address = cell("address")
     if not address:
         reasons.append("address is empty: enter the street address")
-    return {"name": name, "sector": sector, "address": address}
+    return {
+        "name": name,
+        "trading_name": "" if trading_name == name else trading_name,
+        "sector": sector,
+        "address": address,
+    }
 
 
-def _postcode(text: str, external_ref: str | None, reasons: list[str]) -> str:
-    """The postcode in standard form ("" if missing, which only an external_ref allows)."""
+def _postcode(text: str, reference: str | None, reasons: list[str]) -> str:
+    """The postcode in standard form ("" if missing, which only an external_ref or a UPRN
+    allows)."""
     if text:
         if POSTCODE.match(normalise_postcode(text)):
             return format_postcode(text)
         reasons.append(f"postcode {quoted(text)} is not a UK postcode: correct it, like LE1 5AA")
-    elif external_ref is None:
+    elif reference is None:
         # Without either, a second import could not tell this premises from a new one.
         reasons.append(
             "postcode is empty: enter the postcode, like LE1 5AA (it can be left empty only "
-            "when the row has an external_ref)"
+            "when the row has an external_ref or a UPRN)"
         )
     return ""
 
 
-def _location(cell, reasons: list[str]) -> tuple[float | None, float | None]:
-    """Latitude and longitude: both or neither, in range, and not the wrong way round; or,
-    when the file gives none, British National Grid easting and northing converted."""
+Location = tuple[float | None, float | None, float | None, float | None]
+
+
+def _location(cell, reasons: list[str]) -> Location:
+    """Latitude, longitude, easting, northing. Latitude and longitude: both or neither, in
+    range, and not the wrong way round; or, when the file gives none, British National Grid
+    easting and northing, converted and kept."""
     no_degrees = not cell("latitude").strip() and not cell("longitude").strip()
     if no_degrees and (cell("easting").strip() or cell("northing").strip()):
         return _grid(cell, reasons)
@@ -133,7 +174,7 @@ def _location(cell, reasons: list[str]) -> tuple[float | None, float | None]:
     longitude, lon_error = _coordinate("longitude", cell("longitude"), -180, 180)
     reasons += [e for e in (lat_error, lon_error) if e]
     if lat_error or lon_error:
-        return latitude, longitude
+        return latitude, longitude, None, None
     if (latitude is None) != (longitude is None):
         given, empty = ("latitude", "longitude") if longitude is None else ("longitude", "latitude")
         reasons.append(
@@ -145,7 +186,7 @@ def _location(cell, reasons: list[str]) -> tuple[float | None, float | None]:
             "latitude and longitude look the wrong way round: in the UK latitude is "
             "about 50 to 60 and longitude about -8 to 2"
         )
-    return latitude, longitude
+    return latitude, longitude, None, None
 
 
 def _uprn(text: str, reasons: list[str]) -> str | None:
@@ -167,18 +208,18 @@ def _uprn(text: str, reasons: list[str]) -> str | None:
     return None
 
 
-def _grid(cell, reasons: list[str]) -> tuple[float | None, float | None]:
+def _grid(cell, reasons: list[str]) -> Location:
     """Easting and northing (metres, EPSG:27700): both, within Great Britain, and not
     degrees or the wrong way round, as WGS84 latitude and longitude."""
     easting, e_error = _number("easting", cell("easting"))
     northing, n_error = _number("northing", cell("northing"))
     reasons += [e for e in (e_error, n_error) if e]
     if e_error or n_error:
-        return None, None
+        return None, None, None, None
     if easting is None or northing is None:
         given, empty = ("easting", "northing") if northing is None else ("northing", "easting")
         reasons.append(f"{given} is filled in but {empty} is empty: enter both, or neither")
-        return None, None
+        return None, None, None, None
     if abs(easting) <= 180 and abs(northing) <= 180:
         reasons.append(
             "easting and northing look like degrees: put them in latitude and longitude "
@@ -195,8 +236,8 @@ def _grid(cell, reasons: list[str]) -> tuple[float | None, float | None]:
             "check they are British National Grid metres"
         )
     else:
-        return geo.bng_to_wgs84(easting, northing)
-    return None, None
+        return (*geo.bng_to_wgs84(easting, northing), easting, northing)
+    return None, None, None, None
 
 
 def _number(column: str, raw: str) -> tuple[float | None, str | None]:
@@ -223,3 +264,35 @@ def _in_gb(easting: float, northing: float) -> bool:
 
 def _looks_swapped(latitude: float, longitude: float) -> bool:
     return -9 <= latitude <= 3 and 49 <= longitude <= 61
+
+
+UK_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _date(text: str, reasons: list[str]) -> str | None:
+    """A registration date as an ISO date. Council files write UK dates (27/04/2010); ISO
+    dates (2010-04-27) are read too, and a time after the date (Excel adds one) is ignored.
+    Never in the future."""
+    if not text:
+        return None
+    day_first = UK_DATE.fullmatch(text.split(" ")[0])
+    iso = ISO_DATE.fullmatch(text.split(" ")[0].split("T")[0])
+    try:
+        if day_first:
+            day, month, year = (int(g) for g in day_first.groups())
+            when = date(year, month, day)
+        elif iso:
+            when = date(*(int(g) for g in iso.groups()))
+        else:
+            raise ValueError
+    except ValueError:
+        reasons.append(
+            f"date registered {quoted(text)} is not a date: write it as day/month/year, "
+            "like 27/04/2010"
+        )
+        return None
+    if when > uk_today():
+        reasons.append(f"date registered {quoted(text)} is in the future: check the date")
+        return None
+    return when.isoformat()

@@ -21,6 +21,7 @@ class Result:
     unchanged: int
     skipped: int
     without_location: int
+    skipped_by_sector: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -29,6 +30,7 @@ class Result:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "without_location": self.without_location,
+            "skipped_by_sector": self.skipped_by_sector,
         }
 
 
@@ -66,6 +68,7 @@ def write(
         unchanged=import_plan.unchanged,
         skipped=import_plan.bad,
         without_location=without_location,
+        skipped_by_sector=import_plan.parsed.skipped_count,
     )
     record(
         "premises.import",
@@ -77,6 +80,7 @@ def write(
         updated=len(updated),
         unchanged=result.unchanged,
         skipped=result.skipped,
+        skipped_by_sector=result.skipped_by_sector,
         without_location=without_location,
     )
     return result

@@ -18,6 +18,7 @@ def register(db: Database) -> list[dict]:
     return query(
         db,
         "SELECT id, name, sector, address, postcode, local_authority, external_ref, uprn, "
+        "trading_name, registered_on, easting, northing, "
         "latitude, longitude, location_source FROM premises ORDER BY id",
     )
 
@@ -26,8 +27,9 @@ def insert(db: Database, values: dict, created_by: int | None, now: str) -> int:
     """Add one imported premises; return its id."""
     cursor = db.conn.execute(
         "INSERT INTO premises (uuid, name, sector, address, postcode, local_authority, "
-        "external_ref, uprn, latitude, longitude, location_source, created_at, created_by, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "external_ref, uprn, trading_name, registered_on, easting, northing, latitude, "
+        "longitude, location_source, created_at, created_by, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             str(uuid.uuid4()),
             values["name"],
@@ -37,6 +39,10 @@ def insert(db: Database, values: dict, created_by: int | None, now: str) -> int:
             values["local_authority"] or "",
             values["external_ref"],
             values["uprn"],
+            values["trading_name"] or "",
+            values["registered_on"],
+            values["easting"],
+            values["northing"],
             values["latitude"],
             values["longitude"],
             values["location_source"],
@@ -52,8 +58,9 @@ def update(db: Database, premises: dict, now: str) -> None:
     """Write an imported premises' new values."""
     db.conn.execute(
         "UPDATE premises SET name = ?, address = ?, postcode = ?, local_authority = ?, "
-        "external_ref = ?, uprn = ?, latitude = ?, longitude = ?, location_source = ?, "
-        "updated_at = ? WHERE id = ?",
+        "external_ref = ?, uprn = ?, trading_name = ?, registered_on = ?, easting = ?, "
+        "northing = ?, latitude = ?, longitude = ?, location_source = ?, updated_at = ? "
+        "WHERE id = ?",
         [
             premises["name"],
             premises["address"],
@@ -61,6 +68,10 @@ def update(db: Database, premises: dict, now: str) -> None:
             premises["local_authority"],
             premises["external_ref"],
             premises["uprn"],
+            premises["trading_name"],
+            premises["registered_on"],
+            premises["easting"],
+            premises["northing"],
             premises["latitude"],
             premises["longitude"],
             premises["location_source"],

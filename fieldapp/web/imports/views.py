@@ -134,13 +134,18 @@ def _upload(token: str) -> dict:
     return meta
 
 
-def _parsed(token: str) -> imports.ParsedFile:
-    """The kept file, read again (it was checked when it was uploaded)."""
+def _mapping(meta: dict) -> imports.Mapping:
+    """The column and sector mapping the uploader confirmed."""
+    return imports.Mapping.from_dict(meta["mapping"])
+
+
+def _parsed(token: str, meta: dict) -> imports.ParsedFile:
+    """The kept file, read again with its confirmed mapping."""
     try:
         data = _paths(token)[0].read_bytes()
     except FileNotFoundError:
         _gone()
-    return imports.parse(data)
+    return imports.parse(data, _mapping(meta))
 
 
 def _display_name(filename: str | None) -> str:
@@ -159,13 +164,13 @@ def upload():
     if form.validate_on_submit():
         data = form.file.data.stream.read(imports.MAX_BYTES + 1)
         try:
-            imports.parse(data)
+            imports.read_table(data)
         except imports.ImportFileError as error:
             form.file.errors.append(error.message)
         else:
             _sweep()
             token = _save(data, _display_name(form.file.data.filename))
-            return redirect(url_for("imports.check", token=token))
+            return redirect(url_for("imports.columns", token=token))
     return render_template("imports/upload.html", form=form)
 
 
@@ -176,7 +181,14 @@ def check(token: str):
     meta = _upload(token)
     if "result" in meta:
         return redirect(url_for("imports.done", token=token))
-    plan = imports.plan(get_db(), _parsed(token))
+    if not meta.get("confirmed"):
+        return redirect(url_for("imports.columns", token=token))
+    try:
+        parsed = _parsed(token, meta)
+    except imports.ImportFileError as error:
+        flash(error.message, "error")  # the mapping no longer fits: choose again
+        return redirect(url_for("imports.columns", token=token))
+    plan = imports.plan(get_db(), parsed)
     geocoder = shared_geocoder()
     done, total = plan.lookup_progress()
     remaining = total - done
@@ -203,8 +215,10 @@ def lookup(token: str):
     The page's script calls this again and again (JSON), showing a progress bar; without
     JavaScript the button does one batch per press and returns to the report.
     """
-    _upload(token)
-    parsed = _parsed(token)
+    meta = _upload(token)
+    if not meta.get("confirmed"):
+        return redirect(url_for("imports.columns", token=token))
+    parsed = _parsed(token, meta)
     db = get_db()
     geocoder = shared_geocoder()
     error = None
@@ -238,6 +252,8 @@ def accept(token: str):
     meta = _upload(token)
     if "result" in meta:
         return redirect(url_for("imports.done", token=token))
+    if not meta.get("confirmed"):
+        return redirect(url_for("imports.columns", token=token))
     kept, _meta_path, claimed = _paths(token)
     try:
         # Renaming is atomic: of two presses of the button, only one imports the file.
@@ -247,7 +263,7 @@ def accept(token: str):
     try:
         plan, result = run_import(
             get_db(),
-            imports.parse(claimed.read_bytes()),
+            imports.parse(claimed.read_bytes(), _mapping(meta)),
             source=meta["filename"],
             created_by=current_user.id,
         )
