@@ -323,6 +323,24 @@ def order_by_distance(
     return placed
 
 
+# How a premises' map position was found (premises.location_source), in words for the
+# premises page, the list and the map.
+PLACED_BY = {
+    "gps": "placed by a phone's location fix",
+    "map": "placed by hand on the map",
+    "geocoder": "placed by looking up the address",
+    "import": "placed from the coordinates in an imported file",
+    "uprn": "placed at its UPRN's address point (OS Open UPRN)",
+    "postcode": "placed at the centre of its postcode (the first visit's location fix will "
+    "replace it)",
+    "demo": "a demonstration position",
+}
+# A postcode's centre can be hundreds of metres from the door: good enough for the map and
+# a ward, never for judging where an officer's fix was taken.
+SOURCE_POSTCODE = "postcode"
+SOURCE_UPRN = "uprn"
+
+
 # British National Grid (EPSG:27700) covers Great Britain within these metres.
 BNG_EASTING = (0.0, 700_000.0)
 BNG_NORTHING = (0.0, 1_300_000.0)

@@ -104,14 +104,7 @@ def store(
         result = judge(checklist, sub, wage_rates, references)
         if "outcome_reason" in sub.errors:
             raise ValueError(sub.errors["outcome_reason"])
-    distance = None
-    if sub.latitude is not None and premises["latitude"] is not None:
-        distance = round(
-            geo.distance_m(
-                sub.latitude, sub.longitude, premises["latitude"], premises["longitude"]
-            ),
-            1,
-        )
+    distance = _distance(sub, premises)
     # Everything that can be worked out before taking the write lock is, so the lock is
     # held for the writes alone and concurrent submissions wait less.
     result_json = json.dumps(result)
@@ -209,6 +202,49 @@ def _write(
     _apply_to_premises(db, premises, sub, result, mismatch, amends, assessed)
 
 
+def _distance(sub: Submission, premises: dict) -> float | None:
+    """How far the visit's fix was from the premises' mapped position, in metres; None
+    without both, or when the position is only its postcode's centre (never judge a fix by
+    that)."""
+    if sub.latitude is None or premises["latitude"] is None:
+        return None
+    if premises["location_source"] == geo.SOURCE_POSTCODE:
+        return None
+    return round(
+        geo.distance_m(sub.latitude, sub.longitude, premises["latitude"], premises["longitude"]),
+        1,
+    )
+
+
+# A fix this good is nearer the door than a postcode's centre (tens to hundreds of metres).
+GOOD_FIX_M = 50
+
+
+def _place_by_visit(db: Database, premises: dict, sub: Submission) -> None:
+    """Put a premises with no position, or only its postcode's centre, where the officer's
+    good fix (or pin) says it is: the first visit is the best survey it will get."""
+    if premises["latitude"] is not None and premises["location_source"] != geo.SOURCE_POSTCODE:
+        return
+    if sub.latitude is None or sub.longitude is None:
+        return
+    if sub.location_method == "map":
+        source = "map"
+    elif sub.accuracy_m is not None and sub.accuracy_m <= GOOD_FIX_M:
+        source = "gps"
+    else:
+        return
+    if premises_q.place(db, premises["id"], sub.latitude, sub.longitude, source):
+        audit.record(
+            "premises.placed_by_visit",
+            "premises",
+            premises["id"],
+            db=db,
+            visit_id=sub.visit_id,
+            was=premises["location_source"],
+            location_source=source,
+        )
+
+
 def _write_prices(db: Database, checklist: Checklist, sub: Submission) -> None:
     """Keep the prices later visits are compared with (kept even for a visit that could not
     judge the risk: the median reads only judged ones)."""
@@ -230,7 +266,9 @@ def _apply_to_premises(
     amends: dict | None,
     assessed: bool,
 ) -> None:
-    """Make the visit the premises' current risk if it judged it and is the latest; audit it."""
+    """Make the visit the premises' current risk if it judged it and is the latest, and its
+    fix the premises' position if it has no good one; audit it."""
+    _place_by_visit(db, premises, sub)
     latest = {
         "band": result["band"],
         "score_percentage": result["percentage"],

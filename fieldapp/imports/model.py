@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from fieldapp import geo
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 
@@ -20,8 +22,8 @@ POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 # Where coordinates came from, stored in premises.location_source.
 SOURCE_FILE = "import"
 SOURCE_GEOCODER = "geocoder"
-SOURCE_UPRN = "uprn"
-SOURCE_POSTCODE = "postcode"
+SOURCE_UPRN = geo.SOURCE_UPRN
+SOURCE_POSTCODE = geo.SOURCE_POSTCODE
 
 WINDOWS_ENCODING = "Windows-1252"
 WINDOWS_NOTE = (

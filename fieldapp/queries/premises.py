@@ -361,3 +361,15 @@ def reassess_all(db: Database, rules: FlagRules, *, batch: int = 500, progress=N
 def count(db: Database) -> int:
     """How many premises are on the register."""
     return db.execute("SELECT count(*) FROM premises").fetchone()[0]
+
+
+def place(db: Database, premises_id: int, latitude: float, longitude: float, source: str) -> bool:
+    """Give a premises a map position if it has none or only its postcode's centre; True if
+    it was placed. Any grid reference described the old point, so it goes."""
+    cursor = db.conn.execute(
+        "UPDATE premises SET latitude = ?, longitude = ?, location_source = ?, easting = NULL, "
+        "northing = NULL, updated_at = ? WHERE id = ? "
+        "AND (latitude IS NULL OR location_source = 'postcode')",
+        [latitude, longitude, source, now_iso(), premises_id],
+    )
+    return cursor.rowcount == 1

@@ -120,7 +120,7 @@ def detail(premises_id: int):
         routes={r["id"]: r for r in checklists.current().safeguarding["route"]},
         operations=operations_q.outcomes_for_premises(db, premises_id),
         outcome_reasons=submission.STORED_REASONS,
-        placed_by=PLACED_BY,
+        placed_by=geo.PLACED_BY,
     )
 
 
@@ -144,16 +144,6 @@ def describe_trend(visits: list[dict]) -> str:
     if change < 0:
         return f"Falling: {before} on {when}, {now} now"
     return f"Steady: {now} at the last two visits"
-
-
-# How a premises' map position was found (premises.location_source), in words.
-PLACED_BY = {
-    "gps": "placed by a phone's location fix",
-    "map": "placed by hand on the map",
-    "geocoder": "placed by looking up the address",
-    "import": "placed from the coordinates in an imported file",
-    "demo": "a demonstration position",
-}
 
 
 FLAG_ACTIONS = {"flag": "Flagged", "unflag": "Unflagged", "clear": "Back to the automatic rule"}
