@@ -365,8 +365,14 @@ def phone_page(browser, browser_context_args, north_m: float = 20, accuracy: flo
     return context.new_page()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: runs a real server or a big file, so takes seconds (in the suite)"
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Under xdist, hand out the browser test files first.
+    """Under xdist, hand out the browser and slow test files first.
 
     They take longest for their number of tests, and xdist otherwise sends the files with
     the most tests first, leaving a browser file or two to run alone at the end. Every
@@ -374,4 +380,9 @@ def pytest_collection_modifyitems(config, items):
     usual order.
     """
     if hasattr(config, "workerinput"):
-        items.sort(key=lambda item: item.get_closest_marker("browser") is None)
+        items.sort(
+            key=lambda item: (
+                item.get_closest_marker("browser") is None
+                and item.get_closest_marker("slow") is None
+            )
+        )

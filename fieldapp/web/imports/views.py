@@ -35,6 +35,7 @@ from fieldapp.imports import run_import
 from fieldapp.permissions import REGISTER_ROLES, allow
 from fieldapp.timeutil import now_iso, utcnow
 from fieldapp.web.geocoder import shared_geocoder
+from fieldapp.web.imports import claims
 from fieldapp.web.imports.forms import UploadForm
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -98,15 +99,9 @@ def _expired(meta: dict) -> bool:
 
 
 def _sweep() -> None:
-    """Remove uploads older than a day, whoever made them."""
-    for meta_path in _folder().glob("*.json"):
-        try:
-            meta = json.loads(meta_path.read_text())
-            expired = _expired(meta)
-        except (OSError, ValueError, KeyError):
-            expired = True
-        if expired:
-            _delete(meta_path.stem)
+    """Remove uploads older than a day, whoever made them, unless an import holds them (what
+    an import that did not finish left goes too)."""
+    claims.sweep(_folder(), utcnow() - EXPIRY)
 
 
 def _gone():
@@ -179,8 +174,10 @@ def upload():
 def check(token: str):
     """The report: what importing the file would do, and the rows that cannot be imported."""
     meta = _upload(token)
-    if "result" in meta:
+    settled = claims.settle(claims.Files(*_paths(token)))  # puts back an unfinished import
+    if settled.state is not claims.READY:  # imported, being imported, or gone
         return redirect(url_for("imports.done", token=token))
+    meta = settled.meta
     if not meta.get("confirmed"):
         return redirect(url_for("imports.columns", token=token))
     try:
@@ -254,12 +251,11 @@ def accept(token: str):
         return redirect(url_for("imports.done", token=token))
     if not meta.get("confirmed"):
         return redirect(url_for("imports.columns", token=token))
-    kept, _meta_path, claimed = _paths(token)
-    try:
-        # Renaming is atomic: of two presses of the button, only one imports the file.
-        os.rename(kept, claimed)
-    except FileNotFoundError:
+    # Of two presses of the button only one takes the file; "done" tells the other why not.
+    claim = claims.take(claims.Files(*_paths(token)))
+    if claim is None:
         return redirect(url_for("imports.done", token=token))
+    claimed, meta = claim.path, claim.meta  # the details as the claim left them
     try:
         plan, result = run_import(
             get_db(),
@@ -268,7 +264,7 @@ def accept(token: str):
             created_by=current_user.id,
         )
     except BaseException:
-        os.rename(claimed, kept)  # nothing was written: let them try again
+        claim.give_back()  # nothing was written: let them try again
         raise
     meta["imported_at"] = now_iso()
     meta["result"] = {
@@ -278,8 +274,10 @@ def accept(token: str):
         "created_count": len(result.created),
         "updated_count": len(result.updated),
     }
-    _write_meta(token, meta)
-    claimed.unlink(missing_ok=True)
+    try:
+        _write_meta(token, meta)
+    finally:
+        claim.finish()
     return redirect(url_for("imports.done", token=token))
 
 
@@ -287,9 +285,13 @@ def accept(token: str):
 @allow(*REGISTER_ROLES)
 def done(token: str):
     """What the import did, with links to the premises."""
-    meta = _upload(token)
-    if "result" not in meta and _paths(token)[0].exists():
+    _upload(token)
+    settled = claims.settle(claims.Files(*_paths(token)))  # puts back an unfinished import
+    if settled.state is claims.READY:
         return redirect(url_for("imports.check", token=token))
+    if settled.state is claims.GONE:
+        _gone()
+    meta = settled.meta
     return render_template("imports/done.html", meta=meta, result=meta.get("result"))
 
 
