@@ -31,9 +31,9 @@ COLUMN_FIELDS = {
     "local_authority": "local_authority",
     "latitude": "location",
     "longitude": "location",
-    # The British National Grid position a file gave is the same place in other units.
-    "easting": "location",
-    "northing": "location",
+    "easting": "grid_reference",
+    "northing": "grid_reference",
+    "location_source": "placed_by",
     "trading_name": "name",
     "risk_band": "risk_band",
     "risk_score": "risk_score",

@@ -366,3 +366,17 @@ def test_an_unknown_mapping_name_lists_the_known_ones(app, tmp_path):
     assert result.exit_code == 1
     assert "There is no mapping called 'Nope'. Use one of" in result.output
     assert "'Case-management export'" in result.output
+
+
+def test_exports_carry_the_grid_reference_the_file_gave_and_how_each_was_placed(app, tmp_path):
+    path = tmp_path / "case.csv"
+    path.write_bytes(CASE)
+    result = app.test_cli_runner().invoke(args=["premises", "import", str(path), "--yes"])
+    assert "Imported: 5 added" in result.output, result.output
+    client = signed_in(app)
+    response = client.get("/exports/sites.geojson?agency=police&everything=1")
+    features = {f["properties"]["name"]: f for f in response.get_json()["features"]}
+    props = features["Belgrave Valeting"]["properties"]
+    assert (props["easting"], props["northing"], props["placed_by"]) == (459034, 305273, "import")
+    lon, lat = features["Belgrave Valeting"]["geometry"]["coordinates"]
+    assert distance_m(lat, lon, *TRUE_POSITIONS["Belgrave Valeting"]) < 10

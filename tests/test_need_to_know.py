@@ -35,7 +35,7 @@ STAFF_ONLY = ["SENTINEL-NOTE", "SENTINEL-EXTREF", "SENTINEL-FLAG-REASON", "Ivy I
 # Premises columns that no profile field covers: council staff only. A new column must be
 # added here or to fieldapp.visibility.COLUMN_FIELDS, so nobody shows it by accident.
 STAFF_ONLY_COLUMNS = {
-    "uuid", "external_ref", "location_source", "created_at", "created_by", "updated_at",
+    "uuid", "external_ref", "created_at", "created_by", "updated_at",
     "flag_override", "flag_reason", "flag_changed_at", "flag_changed_by", "last_red_flag_at",
     "concerns", "uprn", "registered_on",
     "flagged",  # the first flag column, kept but no longer read

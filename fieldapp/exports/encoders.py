@@ -102,11 +102,16 @@ class Site(NamedTuple):
     properties: str
 
 
+# Fields that come out as two columns.
+SPLIT_FIELDS = {"location": ("latitude", "longitude"), "grid_reference": ("easting", "northing")}
+
+
 def columns(profile: Profile) -> list[str]:
-    """The columns a profile produces, in order (location becomes latitude, longitude)."""
+    """The columns a profile produces, in order (location becomes latitude, longitude; the
+    grid reference easting, northing)."""
     out: list[str] = []
     for name in profile.fields:
-        out.extend(("latitude", "longitude") if name == "location" else (name,))
+        out.extend(SPLIT_FIELDS.get(name, (name,)))
     return out
 
 

@@ -28,6 +28,11 @@ FIELDS: dict[str, str] = {
     "postcode": "Postcode",
     "local_authority": "Local authority",
     "location": "Latitude and longitude (WGS84); the map position",
+    "grid_reference": "British National Grid easting and northing in metres (EPSG:27700), "
+    "where the council's own file gave them (empty otherwise)",
+    "placed_by": "How the map position was found: gps (an officer's location fix), map (a "
+    "pin placed by hand), import (coordinates in a council file), uprn (its UPRN's address "
+    "point), postcode (only its postcode's centre: rough), geocoder (an address look-up)",
     "risk_band": "Current risk of exploitation: high, medium or low (empty if never judged)",
     "risk_score": "Version 1 visits only: share of checked warning signs present, 0 to 100 "
     "(version 2 gives levels by concern, not a percentage, so this is empty)",

@@ -52,6 +52,7 @@ def _field_sql(name: str, profile: Profile, flag_sql: str) -> str:
         "address": "premises.address",
         "postcode": "premises.postcode",
         "local_authority": "premises.local_authority",
+        "placed_by": "premises.location_source",
         "risk_band": "premises.risk_band",
         "risk_score": "round(premises.risk_score, 1)",
         "flagged": f"json(CASE WHEN {flag_sql} THEN 'true' ELSE 'false' END)",
@@ -106,8 +107,10 @@ def export_sql(f: SiteFilter, profile: Profile, now: datetime, rules: FlagRules)
     pairs = [
         f"'{name}', {_field_sql(name, profile, flag_sql)}"
         for name in profile.fields
-        if name != "location"
+        if name not in ("location", "grid_reference")
     ]
+    if "grid_reference" in profile.fields:
+        pairs += ["'easting', premises.easting", "'northing', premises.northing"]
     located = "location" in profile.fields
     rows = (
         "SELECT premises.id, "  # noqa: S608 - every value is a parameter
