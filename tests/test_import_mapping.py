@@ -380,3 +380,20 @@ def test_exports_carry_the_grid_reference_the_file_gave_and_how_each_was_placed(
     assert (props["easting"], props["northing"], props["placed_by"]) == (459034, 305273, "import")
     lon, lat = features["Belgrave Valeting"]["geometry"]["coordinates"]
     assert distance_m(lat, lon, *TRUE_POSITIONS["Belgrave Valeting"]) < 10
+
+
+def test_the_apps_own_csv_export_imports_again_as_the_same_premises(app, tmp_path):
+    path = tmp_path / "rates.csv"
+    path.write_bytes(RATES)
+    runner = app.test_cli_runner()
+    assert (
+        "Imported: 4 added" in runner.invoke(args=["premises", "import", str(path), "--yes"]).output
+    )
+    client = signed_in(app)
+    exported = client.get("/exports/sites.csv?agency=police&everything=1").get_data()
+    assert b"'=HYPERLINK" in exported  # kept from running as a formula in a spreadsheet
+    again = tmp_path / "export.csv"
+    again.write_bytes(exported)
+    result = runner.invoke(args=["premises", "import", str(again), "--dry-run"])
+    assert "Columns (the mapping 'This app's own export')" in result.output, result.output
+    assert "0 new, 0 updated, 4 unchanged, 0 with problems." in result.output

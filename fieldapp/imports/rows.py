@@ -63,7 +63,7 @@ def row_values(cells: list[str], positions: dict[str, int]) -> dict[str, str]:
         index = positions.get(name)
         if index is None or index >= len(cells):
             return ""
-        return " ".join(clean(cells[index]).split())
+        return _unescaped(" ".join(clean(cells[index]).split()))
 
     values = {name: cell(name) for name in positions}
     if not values.get("address"):
@@ -74,6 +74,14 @@ def row_values(cells: list[str], positions: dict[str, int]) -> dict[str, str]:
             values["postcode"] = found.group(1)
             values["address"] = values["address"][: found.start()].rstrip(" ,")
     return values
+
+
+def _unescaped(value: str) -> str:
+    """A cell without the apostrophe a spreadsheet-safe export (ours among them) puts before
+    text starting with a formula character, so an export re-imports as the same name."""
+    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+        return value[1:]
+    return value
 
 
 def check_row(
