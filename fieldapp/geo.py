@@ -335,6 +335,16 @@ PLACED_BY = {
     "replace it)",
     "demo": "a demonstration position",
 }
+# The same, as a short label for the map's popups and the site list.
+PLACED_BY_SHORT = {
+    "gps": "officer's location fix",
+    "map": "pin placed by hand",
+    "geocoder": "address look-up",
+    "import": "council file's coordinates",
+    "uprn": "UPRN address point",
+    "postcode": "postcode centre (rough)",
+    "demo": "demonstration",
+}
 # A postcode's centre can be hundreds of metres from the door: good enough for the map and
 # a ward, never for judging where an officer's fix was taken.
 SOURCE_POSTCODE = "postcode"

@@ -104,3 +104,19 @@ def test_a_position_found_any_other_way_is_never_moved_by_a_visit(app, source):
     premises = _premises(app, premises_id)
     assert (premises["location_source"], premises["latitude"]) == (source, CLOCK_TOWER[0])
     assert _visit(app, visit_id)["location_mismatch"] == 1
+
+
+def test_the_list_and_the_map_popup_say_how_each_position_was_found(app):
+    from tests.test_import import signed_in
+
+    rough = add_premises(app, "Rough Wash")
+    _set_location(app, rough, CENTROID, "postcode")
+    fixed = add_premises(app, "Fixed Wash", at=offset(CLOCK_TOWER, east_m=900))
+    client = signed_in(app)
+    html = client.get("/sites").get_data(as_text=True)
+    assert "map position: postcode centre (rough)" in html
+    assert "map position: officer&#39;s location fix" in html
+    assert client.get(f"/sites/{rough}/summary.json").json["placed_by"] == (
+        "postcode centre (rough)"
+    )
+    assert client.get(f"/sites/{fixed}/summary.json").json["placed_by"] == "officer's location fix"

@@ -43,6 +43,7 @@
         ['Last visit', site.last_visit || 'Never'],
         ['Flagged', site.flagged ? 'Yes' : 'No']
       ]
+      if (site.placed_by) facts.push(['Map position', site.placed_by])
       for (const [label, value] of facts) {
         list.append(el('dt', label), el('dd', value))
       }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from fieldapp import maps
+from fieldapp import geo, maps
 from fieldapp.checklists import BAND_LABELS, CATEGORIES, SECTORS
 from fieldapp.db import get_db
 from fieldapp.http import csp_nonce
@@ -87,6 +87,8 @@ def site_data(premises_id: int):
         data["last_visit"] = format_uk_date(site["last_visit_at"]) or None  # "1 April 2026"
     if "flagged_now" in site:
         data["flagged"] = bool(site["flagged_now"])
+    if site.get("location_source") in geo.PLACED_BY_SHORT:
+        data["placed_by"] = geo.PLACED_BY_SHORT[site["location_source"]]
     if "red_flags" in site:
         data["red_flags"] = [flag["question"] for flag in site["red_flags"]]
     if "top_indicators" in site:
@@ -111,6 +113,7 @@ def site_list():
     )
     return render_template(
         "sites/list.html",
+        placed_by_short=geo.PLACED_BY_SHORT,
         f=f,
         counts=counts,
         rows=rows,
