@@ -26,6 +26,7 @@ from fieldapp.migrations import (
     m011_read_audit,
     m012_token_expiry,
     m013_premises_uprn,
+    m014_places,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -42,6 +43,7 @@ STEPS: tuple[ModuleType, ...] = (
     m011_read_audit,
     m012_token_expiry,
     m013_premises_uprn,
+    m014_places,
 )
 
 migrations = Migrations("fieldapp")
