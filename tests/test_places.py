@@ -621,6 +621,7 @@ def test_files_that_cannot_be_loaded_are_refused_naming_the_file(
     result = runner.invoke(args=["places", "load-postcodes", str(refused(tmp_path, what))])
     assert result.exit_code == 1
     assert message in result.output
+    assert "Loading postcodes" not in result.output  # no progress bar for a refused file
     assert list(db.query("SELECT * FROM place_loads")) == []
 
 
@@ -647,6 +648,7 @@ def test_the_shell_loads_postcodes_and_uprns_and_says_what_is_held(runner, db, t
     )
     result = runner.invoke(args=["places", "load-postcodes", str(path)])
     assert result.exit_code == 0, result.output
+    assert result.output.startswith("Loading postcodes")
     assert (
         "Loaded 2 postcodes (1 live, 1 terminated); 1 row skipped: line 4: postcode "
         "'<b>LE1</b>' is not a UK postcode." in result.output

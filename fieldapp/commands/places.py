@@ -3,6 +3,7 @@ the postcodes and UPRNs held for placing premises without a geocoder."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -46,13 +47,17 @@ def status_command() -> None:
 
 
 def _load(load, file: Path, label: str) -> None:
-    """Run ``load`` on ``file`` with a progress bar by bytes read, then the summary."""
-    db = get_db()
-    try:
-        total = places.size_of(file)
-        with click.progressbar(length=total, label=label, show_eta=True) as bar:
-            report = load(db, file, progress=bar.update)
-    except places.PlacesFileError as error:
-        raise click.ClickException(error.message) from None
+    """Run ``load`` on ``file`` with a progress bar by bytes read, then the summary. The bar
+    starts only once the file is recognised, so a refusal comes on its own."""
+    with ExitStack() as stack:
+        bars = []
+
+        def started(total: int) -> None:
+            bars.append(stack.enter_context(click.progressbar(length=total, label=label)))
+
+        try:
+            report = load(get_db(), file, progress=lambda n: bars[0].update(n), started=started)
+        except places.PlacesFileError as error:
+            raise click.ClickException(error.message) from None
     for line in places.describe(report):
         click.echo(line)

@@ -23,7 +23,7 @@ fieldapp.queries.places.
 
 from __future__ import annotations
 
-from fieldapp.places.load import load_postcodes, load_uprns, size_of
+from fieldapp.places.load import load_postcodes, load_uprns
 from fieldapp.places.lookup import postcode_places, summary, uprn_places
 from fieldapp.places.model import (
     LoadRecord,
@@ -53,7 +53,6 @@ __all__ = [
     "normalise_postcode",
     "normalise_uprn",
     "postcode_places",
-    "size_of",
     "summary",
     "uprn_places",
 ]

@@ -33,17 +33,17 @@ _WHERE_UPRNS = (
 )
 
 
-def size_of(path: Path) -> int:
-    """Bytes a load of ``path`` will read, for a progress bar."""
-    found, _ = files.members(path)
-    return sum(m.size for m in found)
-
-
-def load_postcodes(db: Database, path: Path, progress: Progress | None = None) -> LoadReport:
+def load_postcodes(
+    db: Database, path: Path, progress: Progress | None = None, started: Progress | None = None
+) -> LoadReport:
     """Load the ONS Postcode Directory (one CSV) or Code-Point Open (a CSV, a folder of them
     or OS's zip). A live postcode is never replaced by a terminated one, in one file or
     across loads; otherwise the row loaded last wins. Raises :class:`PlacesFileError` for a
-    file that cannot be loaded at all, having written nothing."""
+    file that cannot be loaded at all, having written nothing.
+
+    ``started(total bytes)`` is called once the files are recognised, before any is read,
+    and ``progress(bytes)`` as each part of them is: so a progress bar can be shown only
+    for a file that will be loaded."""
     plan = _recognise(path, (ONSPD, CODEPOINT), _WHERE_POSTCODES)
     source = next(shape.kind.name for _, shape in plan if shape is not None)
     report = LoadReport(source, path.name, ignored=_ignored(plan))
@@ -54,12 +54,15 @@ def load_postcodes(db: Database, path: Path, progress: Progress | None = None) -
     def count() -> None:
         report.held, report.live_held = places_q.postcodes_held(db)
 
-    return _load(db, path, plan, report, write, count, progress)
+    return _load(db, path, plan, report, write, count, progress, started)
 
 
-def load_uprns(db: Database, path: Path, progress: Progress | None = None) -> LoadReport:
+def load_uprns(
+    db: Database, path: Path, progress: Progress | None = None, started: Progress | None = None
+) -> LoadReport:
     """Load an OS Open UPRN CSV (or OS's zip of one). A UPRN already held takes the file's
-    position. Raises :class:`PlacesFileError` for a file that cannot be loaded at all."""
+    position. Raises :class:`PlacesFileError` for a file that cannot be loaded at all.
+    ``progress`` and ``started`` are as for :func:`load_postcodes`."""
     plan = _recognise(path, (UPRN,), _WHERE_UPRNS)
     report = LoadReport(UPRN.name, path.name, ignored=_ignored(plan))
 
@@ -69,12 +72,23 @@ def load_uprns(db: Database, path: Path, progress: Progress | None = None) -> Lo
     def count() -> None:
         report.held = places_q.uprns_held(db)
 
-    return _load(db, path, plan, report, write, count, progress)
+    return _load(db, path, plan, report, write, count, progress, started)
 
 
-def _load(db: Database, path: Path, plan, report: LoadReport, write, count, progress) -> LoadReport:
+def _load(
+    db: Database,
+    path: Path,
+    plan: list[tuple[files.Member, Shape | None]],
+    report: LoadReport,
+    write: Callable[[list[tuple]], None],
+    count: Callable[[], None],
+    progress: Progress | None,
+    started: Progress | None,
+) -> LoadReport:
     """Stream every recognised file of ``plan`` through ``write`` in one transaction, then
     ``count`` what is held and record the load."""
+    if started is not None:
+        started(sum(member.size for member, shape in plan if shape is not None))
     with transaction(db):
         for member, shape in plan:
             if shape is None:
