@@ -26,6 +26,7 @@ from fieldapp.migrations import (
     m011_read_audit,
     m012_token_expiry,
     m013_premises_uprn,
+    m014_places,
     m015_import_mappings_and_grid,
 )
 
@@ -43,6 +44,7 @@ STEPS: tuple[ModuleType, ...] = (
     m011_read_audit,
     m012_token_expiry,
     m013_premises_uprn,
+    m014_places,
     m015_import_mappings_and_grid,
 )
 
