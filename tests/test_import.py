@@ -781,7 +781,7 @@ def test_when_lookups_are_switched_off_the_report_says_so(app):
     url = uploaded(client, NO_COORDINATES)
     page = report(client, url)
     assert not page.select("#lookup-form")
-    assert "Address lookup is not switched on" in page.select_one("#no-lookup").text
+    assert "address lookup is not switched on" in page.select_one("#no-lookup").text
     press(client, url, "import")
     assert len(premises_rows(app)) == 3
 

@@ -23,6 +23,17 @@ from fieldapp.sitefilter import FlagRules
 MAX_FAILURES_IN_A_ROW = 3
 
 
+# How the rows an import writes are placed, for its report.
+PLACED_WORDS = {
+    "file": "from the file's coordinates",
+    "register": "kept from the register",
+    "uprn": "at their UPRN's address point",
+    "lookup": "found by address lookup",
+    "postcode": "at their postcode's centre",
+    "not_looked_up": "with none (not looked up)",
+    "not_found": "with none (address not found)",
+}
+
 premises_group = AppGroup("premises", help="The premises register.")
 
 
@@ -169,6 +180,10 @@ def _echo_report(plan: imports.Plan) -> None:
         click.echo("These rows have problems and will not be imported:")
         for problem in plan.problems:
             click.echo(f"  {problem}")
+    placed = plan.placed_by()
+    words = [(n, PLACED_WORDS[key]) for key, n in placed.items() if key in PLACED_WORDS]
+    if words:
+        click.echo("Map positions: " + "; ".join(f"{n} {w}" for n, w in words) + ".")
     not_found = plan.without_location("not_found")
     if not_found:
         click.echo(

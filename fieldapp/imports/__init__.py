@@ -40,7 +40,8 @@ from fieldapp.imports.model import (
     Problem,
     Row,
 )
-from fieldapp.imports.plan import NOT_LOOKED_UP, Entry, Plan, cached_locator, plan
+from fieldapp.imports.placing import NOT_LOOKED_UP, cached_locator
+from fieldapp.imports.plan import Entry, Plan, plan
 from fieldapp.imports.rows import normalise_name, normalise_postcode
 from fieldapp.imports.write import Result, write
 from fieldapp.queries import transaction

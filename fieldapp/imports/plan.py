@@ -8,45 +8,17 @@ the cache is the caller's job, because it is slow and can be done in steps.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from fieldapp import geo
 from fieldapp.checklists.model import SECTORS
-from fieldapp.imports.model import SOURCE_FILE, SOURCE_GEOCODER, ParsedFile, Problem, Row
+from fieldapp.imports.model import ParsedFile, Problem, Row
+from fieldapp.imports.placing import Gazetteer, Locator, cached_locator, placed
 from fieldapp.imports.rows import normalise_name, normalise_postcode, quoted
-from fieldapp.queries import geocache as geocache_q
 from fieldapp.queries import imports as imports_q
-from fieldapp.timeutil import utcnow
-
-# What a locator answers for a query it has never looked up.
-NOT_LOOKED_UP = "not looked up"
-
-Located = tuple[float, float] | None | str  # a place, None (not found) or NOT_LOOKED_UP
-Locator = Callable[[str], Located]
-
-
-def cached_locator(db: Database) -> Locator:
-    """Answer from the geocoder's cache only, never the network.
-
-    A remembered miss counts as "not found" until the geocoder would ask again (a week).
-    """
-
-    def locate(query: str) -> Located:
-        row = geocache_q.get(db, geo.normalise_query(query))
-        if row is None:
-            return NOT_LOOKED_UP
-        if row["latitude"] is not None:
-            return (row["latitude"], row["longitude"])
-        if datetime.fromisoformat(row["fetched_at"]) > utcnow() - geo.MISS_TTL:
-            return None
-        return NOT_LOOKED_UP
-
-    return locate
 
 
 @dataclass
@@ -54,8 +26,10 @@ class Entry:
     """What importing one good row will do.
 
     ``action`` is ``new``, ``update`` or ``unchanged``; ``changes`` maps each changed column
-    to ``(old, new)``; ``location`` says where the premises' coordinates will come from:
-    ``file``, ``register`` (kept), ``lookup``, ``not_found`` or ``not_looked_up``.
+    to ``(old, new)``; ``location`` says where the premises' coordinates will come from, best
+    first: ``file``, ``register`` (kept), ``uprn``, ``lookup``, ``postcode`` (its centre),
+    else ``not_found`` or ``not_looked_up``. ``lookup_pending`` marks a row placed only by its
+    postcode whose address the geocoder has not been asked, so a lookup could do better.
     """
 
     row: Row
@@ -63,10 +37,19 @@ class Entry:
     premises: dict | None = None
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     location: str = "file"
+    lookup_pending: bool = False
 
     @property
     def has_location(self) -> bool:
-        return self.location in ("file", "register", "lookup")
+        return self.location in PLACED
+
+    @property
+    def wants_lookup(self) -> bool:
+        return self.location == "not_looked_up" or self.lookup_pending
+
+
+# Where a planned premises' position comes from, when it has one, best first.
+PLACED = ("file", "register", "uprn", "lookup", "postcode")
 
 
 @dataclass
@@ -106,20 +89,29 @@ class Plan:
         ``not_looked_up``."""
         return [e for e in self.entries if e.location == reason]
 
+    def placed_by(self) -> dict[str, int]:
+        """How many of the entries that change the register will be placed each way."""
+        counts: dict[str, int] = {}
+        for entry in self.to_write:
+            counts[entry.location] = counts.get(entry.location, 0) + 1
+        return counts
+
     def lookup_progress(self) -> tuple[int, int]:
         """``(done, total)``: distinct addresses looked up so far, out of all that need it."""
         keys = {
             geo.normalise_query(e.row.lookup_query)
             for e in self.entries
-            if e.location in ("lookup", "not_found", "not_looked_up")
+            if e.location in ("lookup", "not_found", "not_looked_up", "postcode")
         }
         return len(keys) - len(self.lookup_queries()), len(keys)
 
     def lookup_queries(self) -> list[str]:
         """The distinct addresses still to be looked up, in file order."""
         queries: dict[str, str] = {}
-        for entry in self.without_location("not_looked_up"):
-            queries.setdefault(geo.normalise_query(entry.row.lookup_query), entry.row.lookup_query)
+        for entry in self.entries:
+            if entry.wants_lookup:
+                key = geo.normalise_query(entry.row.lookup_query)
+                queries.setdefault(key, entry.row.lookup_query)
         return list(queries.values())
 
 
@@ -135,15 +127,16 @@ def plan(db: Database, parsed: ParsedFile, locate: Locator | None = None) -> Pla
     """
     locate = locate or cached_locator(db)
     register = _Register(imports_q.register(db))
+    gazetteer = Gazetteer(db, parsed.rows)
     entries: list[Entry] = []
     problems = list(parsed.problems)
     seen = _Seen()
     for row in parsed.rows:
-        problem = seen.repeat(row) or register.mismatch(row)
+        problem = seen.repeat(row) or register.mismatch(row) or gazetteer.mismatch(row)
         if problem:
             problems.append(Problem(row.line, problem))
         else:
-            entries.append(_entry(row, register.match(row), locate))
+            entries.append(_entry(row, register.match(row), locate, gazetteer))
     problems.sort(key=lambda p: p.line)
     return Plan(entries, problems, parsed)
 
@@ -236,24 +229,16 @@ class _Register:
         return candidates[0] if candidates else None
 
 
-def _entry(row: Row, existing: dict | None, locate: Locator) -> Entry:
+def _entry(row: Row, existing: dict | None, locate: Locator, gazetteer: Gazetteer) -> Entry:
     """What to do for one row, given the premises it matched (if any)."""
-    latitude, longitude, source, location = row.latitude, row.longitude, SOURCE_FILE, "file"
-    if latitude is None:
-        # Never wipe a location the register already has: it may be an officer's GPS fix.
-        if existing is not None and existing["latitude"] is not None:
-            latitude, longitude = existing["latitude"], existing["longitude"]
-            source, location = existing["location_source"], "register"
-        else:
-            found = locate(row.lookup_query)
-            if isinstance(found, tuple):
-                (latitude, longitude), source, location = found, SOURCE_GEOCODER, "lookup"
-            else:
-                source = None
-                location = "not_looked_up" if found == NOT_LOOKED_UP else "not_found"
+    latitude, longitude, source, location, pending = placed(row, existing, locate, gazetteer)
     if existing is None:
         return Entry(
-            row, "new", location=location, changes=_new_values(row, latitude, longitude, source)
+            row,
+            "new",
+            location=location,
+            lookup_pending=pending,
+            changes=_new_values(row, latitude, longitude, source),
         )
     changes: dict[str, tuple[Any, Any]] = {}
     for column, new in (("name", row.name), ("address", row.address)):
@@ -281,7 +266,14 @@ def _entry(row: Row, existing: dict | None, locate: Locator) -> Entry:
         changes["easting"] = (existing["easting"], row.easting)
         changes["northing"] = (existing["northing"], row.northing)
     action = "update" if changes else "unchanged"
-    return Entry(row, action, premises=existing, changes=changes, location=location)
+    return Entry(
+        row,
+        action,
+        premises=existing,
+        changes=changes,
+        location=location,
+        lookup_pending=pending,
+    )
 
 
 def _new_values(row: Row, latitude, longitude, source) -> dict[str, tuple[Any, Any]]:

@@ -373,3 +373,30 @@ def place(db: Database, premises_id: int, latitude: float, longitude: float, sou
         [latitude, longitude, source, now_iso(), premises_id],
     )
     return cursor.rowcount == 1
+
+
+def move(
+    db: Database,
+    premises: dict,
+    latitude: float,
+    longitude: float,
+    source: str,
+    uprn: str | None = None,
+) -> None:
+    """Put a premises where someone says it is (and keep the UPRN that placed it, if it had
+    none), on the audit trail with the position it replaced."""
+    with transaction(db):
+        db.conn.execute(
+            "UPDATE premises SET latitude = ?, longitude = ?, location_source = ?, "
+            "easting = NULL, northing = NULL, uprn = coalesce(uprn, ?), updated_at = ? "
+            "WHERE id = ?",
+            [latitude, longitude, source, uprn, now_iso(), premises["id"]],
+        )
+        audit.record(
+            "premises.place",
+            "premises",
+            premises["id"],
+            db=db,
+            location_source=source,
+            was=[premises["latitude"], premises["longitude"], premises["location_source"]],
+        )
