@@ -12,7 +12,16 @@ import pytest
 from bench._targets import Targets, figure
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["export", "faults", "page_weight", "places", "read_audit", "risk_map", "submit"]
+BENCHMARKS = [
+    "export",
+    "faults",
+    "imports",
+    "page_weight",
+    "places",
+    "read_audit",
+    "risk_map",
+    "submit",
+]
 
 
 @pytest.fixture(scope="module")

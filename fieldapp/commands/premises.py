@@ -119,7 +119,9 @@ def _mapping(db, name: str | None, table: imports.Table) -> imports.Mapping:
             f"There is no mapping called '{name}'. Use one of {known}, or the path of a "
             "TOML mapping file."
         )
-    return preset.mapping
+    # A heading the preset names but this file lacks is left out, as on the web page; if
+    # what is left cannot be used, parsing with the whole preset says which are missing.
+    return preset.fit(table.headings) or preset.mapping
 
 
 def _echo_mapping(mapping: imports.Mapping) -> None:
