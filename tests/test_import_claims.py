@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from fieldapp import imports
+from fieldapp.queries import connect
 from fieldapp.timeutil import now_iso, utcnow
 from fieldapp.web.imports import claims
 from tests.conftest import csrf_token, make_app
@@ -313,3 +315,29 @@ def test_an_upload_sweeps_away_an_abandoned_import_older_than_a_day(app):
     files.meta.write_text(json.dumps(meta))
     new = uploaded(client, GOOD).rsplit("/", 1)[1]
     assert kept_files(app) == [f"{new}.csv", f"{new}.json"]
+
+
+def test_an_import_that_committed_before_its_server_died_is_reported_as_done(app):
+    """The server stopped between the import's commit and writing its result: the audit
+    trail holds the import's summary, so the page says what was imported, not "nothing"."""
+    client = signed_in(app)
+    url = uploaded(client, GOOD)
+    files = files_of(app, url)
+    token = url.rsplit("/", 1)[1]
+    db = connect(app.config["DATABASE"])
+    with app.test_request_context():
+        imports.run_import(
+            db,
+            imports.parse(files.kept.read_bytes()),
+            source="premises.csv",
+            upload=token,
+        )
+    db.conn.close()
+    with taken_by_another_process(files):
+        pass  # the worker is killed after the commit, before the result was written
+    assert client.get(url).headers["Location"] == f"{url}/done"
+    done = report(client, f"{url}/done")
+    assert "Import complete" in done.text
+    assert "4 added, 0 updated" in done.text
+    assert not files.claimed.exists() and not files.kept.exists()
+    assert len(premises_rows(app)) == 4  # and pressing nothing imports nothing twice

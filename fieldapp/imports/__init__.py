@@ -79,15 +79,29 @@ __all__ = [
 
 
 def run_import(
-    db: Database, parsed: ParsedFile, *, source: str, created_by: int | None = None
+    db: Database,
+    parsed: ParsedFile,
+    *,
+    source: str,
+    created_by: int | None = None,
+    upload: str | None = None,
 ) -> tuple[Plan, Result]:
     """Import every good row of ``parsed`` in one transaction, or nothing at all.
 
     The plan is made again inside the transaction: the register may have changed since the
     file was checked, and importing the same file twice must not add anything twice.
+    ``upload`` (the web upload's token) is kept in the import's audit row, so a server that
+    stopped just after the commit can tell the import finished.
     """
     with transaction(db):
         plan_now = plan(db, parsed)
         # audit.record is looked up now, not at import time, so tests can replace it.
-        result = write(db, plan_now, record=audit.record, source=source, created_by=created_by)
+        result = write(
+            db,
+            plan_now,
+            record=audit.record,
+            source=source,
+            created_by=created_by,
+            upload=upload,
+        )
     return plan_now, result

@@ -44,6 +44,7 @@ def write(
     record: AuditRecord,
     source: str,
     created_by: int | None = None,
+    upload: str | None = None,
 ) -> Result:
     """Apply a plan, with one audit row per premises created or updated and one summary.
 
@@ -82,6 +83,7 @@ def write(
         skipped=result.skipped,
         skipped_by_sector=result.skipped_by_sector,
         without_location=without_location,
+        **({"upload": upload} if upload else {}),
     )
     return result
 

@@ -6,6 +6,7 @@ none of it does.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlite_utils import Database
@@ -79,3 +80,13 @@ def update(db: Database, premises: dict, now: str) -> None:
             premises["id"],
         ],
     )
+
+
+def committed(db: Database, upload: str) -> dict | None:
+    """The audit summary of the import of web upload ``upload``, if one was committed."""
+    row = db.conn.execute(
+        "SELECT detail FROM audit WHERE action = 'premises.import' "
+        "AND json_extract(detail, '$.upload') = ? ORDER BY id DESC LIMIT 1",
+        [upload],
+    ).fetchone()
+    return json.loads(row[0]) if row else None

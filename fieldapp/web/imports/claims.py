@@ -28,6 +28,7 @@ import enum
 import fcntl
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -165,11 +166,13 @@ def take(files: Files) -> Claim | None:
     return Claim(files, fd, meta)
 
 
-def settle(files: Files) -> Settled:
+def settle(files: Files, committed: Callable[[], dict | None] = lambda: None) -> Settled:
     """Where the upload stands, first putting back a file an import did not finish.
 
     A recovered upload is READY, with ``interrupted`` in its details: when that import
-    started (``started_at``, if known) and when it was found (``found_at``).
+    started (``started_at``, if known) and when it was found (``found_at``). ``committed``
+    answers the import's summary if its transaction did commit (the server stopped between
+    the commit and writing the result): then the upload is FINISHED with that summary.
     """
     for _ in range(3):  # files may move between looking and locking: look again
         try:
@@ -188,7 +191,7 @@ def settle(files: Files) -> Settled:
         if fd is None:
             continue  # not there, or moved since: the import may have just finished
         try:
-            return _recover(files)
+            return _recover(files, committed)
         finally:
             os.close(fd)
     # Nothing to import, or files moving at every look: say what is there, touching nothing.
@@ -197,12 +200,25 @@ def settle(files: Files) -> Settled:
     return Settled(RUNNING if files.claimed.exists() else GONE, meta)
 
 
-def _recover(files: Files) -> Settled:
-    """With the claimed file's lock held: its import died, so put the file back."""
+def _recover(files: Files, committed: Callable[[], dict | None]) -> Settled:
+    """With the claimed file's lock held: its import died, so put the file back (or, if
+    it died just after committing, record what it did)."""
     try:
         meta = _read(files.meta)  # again: nothing else can change it now
     except (OSError, ValueError):  # removed by the sweep meanwhile
         return Settled(GONE, {})
+    summary = None if "result" in meta else committed()
+    if summary is not None:
+        meta["imported_at"] = meta.pop("started_at", None) or now_iso()
+        meta["result"] = {
+            **{k: summary.get(k, 0) for k in ("unchanged", "skipped", "without_location")},
+            "skipped_by_sector": summary.get("skipped_by_sector", 0),
+            "created": [],
+            "updated": [],
+            "created_count": summary.get("created", 0),
+            "updated_count": summary.get("updated", 0),
+        }
+        _write(files.meta, meta)
     if "result" in meta:
         files.claimed.unlink(missing_ok=True)
         return Settled(FINISHED, meta)

@@ -33,6 +33,7 @@ from fieldapp.db import get_db
 from fieldapp.http import wants_json
 from fieldapp.imports import run_import
 from fieldapp.permissions import REGISTER_ROLES, allow
+from fieldapp.queries import imports as imports_q
 from fieldapp.timeutil import now_iso, utcnow
 from fieldapp.web.geocoder import shared_geocoder
 from fieldapp.web.imports import claims
@@ -143,6 +144,14 @@ def _parsed(token: str, meta: dict) -> imports.ParsedFile:
     return imports.parse(data, _mapping(meta))
 
 
+def _settle(token: str) -> claims.Settled:
+    """Where the upload stands (see claims.settle), asking the audit trail whether an import
+    that died had committed first."""
+    return claims.settle(
+        claims.Files(*_paths(token)), committed=lambda: imports_q.committed(get_db(), token)
+    )
+
+
 def _display_name(filename: str | None) -> str:
     """The uploaded file's own name, without any folders, for the report and audit."""
     return PureWindowsPath(filename or "").name[:100] or "upload.csv"
@@ -174,7 +183,7 @@ def upload():
 def check(token: str):
     """The report: what importing the file would do, and the rows that cannot be imported."""
     meta = _upload(token)
-    settled = claims.settle(claims.Files(*_paths(token)))  # puts back an unfinished import
+    settled = _settle(token)  # puts back an unfinished import
     if settled.state is not claims.READY:  # imported, being imported, or gone
         return redirect(url_for("imports.done", token=token))
     meta = settled.meta
@@ -262,6 +271,7 @@ def accept(token: str):
             imports.parse(claimed.read_bytes(), _mapping(meta)),
             source=meta["filename"],
             created_by=current_user.id,
+            upload=token,
         )
     except BaseException:
         claim.give_back()  # nothing was written: let them try again
@@ -286,7 +296,7 @@ def accept(token: str):
 def done(token: str):
     """What the import did, with links to the premises."""
     _upload(token)
-    settled = claims.settle(claims.Files(*_paths(token)))  # puts back an unfinished import
+    settled = _settle(token)  # puts back an unfinished import
     if settled.state is claims.READY:
         return redirect(url_for("imports.check", token=token))
     if settled.state is claims.GONE:
