@@ -397,3 +397,20 @@ def test_the_apps_own_csv_export_imports_again_as_the_same_premises(app, tmp_pat
     result = runner.invoke(args=["premises", "import", str(again), "--dry-run"])
     assert "Columns (the mapping 'This app's own export')" in result.output, result.output
     assert "0 new, 0 updated, 4 unchanged, 0 with problems." in result.output
+
+
+def test_a_sector_column_with_hundreds_of_values_is_not_taken_for_one(app):
+    rows = "".join(f"Wash {i},Kind {i},{i} Road,LE1 1AA\n" for i in range(600))
+    client = signed_in(app)
+    url, page = _columns_page(client, ("name,sector,address,postcode\n" + rows).encode())
+    values_url = client.post(url, data=form_choices(page)).headers["Location"]
+    page = report(client, values_url)
+    assert "The sector column has too many values" in page.h1.text
+    assert "600 different values" in page.text
+    assert page.select_one(f'a[href="{url}"]')
+
+
+def test_control_characters_in_headings_are_removed_before_they_are_shown_or_saved():
+    text = "Na\x1bme,Sec\x00tor,Add\u202eress,Postcode\nA,nails,1 Rd,LE1 1AA\n"
+    table = imports.read_table(text.encode())
+    assert table.headings == ["Name", "Sector", "Address", "Postcode"]

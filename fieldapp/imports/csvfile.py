@@ -16,6 +16,7 @@ from fieldapp.imports.model import (
     Problem,
 )
 from fieldapp.imports.rows import check_row, row_values
+from fieldapp.text import clean
 
 # The first label of the block of metadata rows the app's own CSV export starts with; the
 # table follows the first blank row after it, so an export re-imports without editing.
@@ -110,7 +111,8 @@ def read_table(data: bytes) -> Table:
             if in_preamble:
                 continue
             if header is None:
-                header = (line, [c.strip() for c in cells])
+                # Headings are shown and saved in mappings: no control characters in them.
+                header = (line, [" ".join(clean(c).split()) for c in cells])
                 continue
             records.append((line, cells))
             if len(records) > MAX_ROWS:
