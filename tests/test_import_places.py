@@ -187,3 +187,12 @@ def test_the_map_and_the_list_agree_on_how_many_have_no_position(app):
     assert [a.text for a in only.select('tbody a[href^="/premises/"]')] == [
         '=HYPERLINK("http://x")'
     ]
+
+
+def test_the_upload_page_says_what_place_data_is_loaded(app, tmp_path):
+    client = signed_in(app)
+    text = " ".join(report(client, "/imports").select_one("#place-data").text.split())
+    assert "4 postcodes are loaded" in text and "1 UPRN is loaded" in text
+    bare = signed_in(make_app(tmp_path / "bare"))
+    text = " ".join(report(bare, "/imports").select_one("#place-data").text.split())
+    assert "No postcode data is loaded" in text and "No UPRN data is loaded" in text

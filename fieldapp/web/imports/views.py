@@ -28,7 +28,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from fieldapp import geo, imports
+from fieldapp import geo, imports, places
 from fieldapp.db import get_db
 from fieldapp.http import wants_json
 from fieldapp.imports import run_import
@@ -175,7 +175,7 @@ def upload():
             _sweep()
             token = _save(data, _display_name(form.file.data.filename))
             return redirect(url_for("imports.columns", token=token))
-    return render_template("imports/upload.html", form=form)
+    return render_template("imports/upload.html", form=form, places=places.summary(get_db()))
 
 
 @bp.route("/<token>")
