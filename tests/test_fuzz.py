@@ -141,6 +141,7 @@ class World:
             "user_id": target if isinstance(target, int) else target["id"],
             "operation_id": self._plan_operation(),
             "token_id": 1,
+            "referral_id": 1,
             "photo_id": "no-such-photo",
             "token": "no-such-import",
             "fmt": "csv",

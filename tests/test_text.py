@@ -84,7 +84,14 @@ def test_visit_notes_reasons_and_referral_references_are_cleaned(client, as_role
     token = csrf_token(client.get(url).get_data(as_text=True))
     response = client.post(
         f"{url}/referrals",
-        data={"csrf_token": token, "route": "nrm", "reference": "NRM\u202e-0042\x00"},
+        data={
+            "csrf_token": token,
+            "route": "nrm",
+            "reference": "NRM\u202e-0042\x00",
+            "adults": "1",
+            "exploitation": "labour",
+            "consent_recorded": "yes",
+        },
     )
     assert response.status_code == 303
     assert db.execute("SELECT reference FROM referrals").fetchone()[0] == "NRM-0042"

@@ -13,9 +13,11 @@ from fieldapp import recording, submission
 from fieldapp import sitefilter as filters
 from fieldapp.exports import encoders
 from fieldapp.queries import operations as ops_q
+from fieldapp.queries import referrals as referrals_q
 from fieldapp.queries import sites as sites_q
 from fieldapp.queries import users as users_q
 from fieldapp.queries import visits as visits_q
+from fieldapp.referrals import Referral
 from tests.conftest import USERS, AuthActions
 from tests.factories import record_visit
 from tests.visit_helpers import add_premises, visit_form
@@ -127,8 +129,11 @@ def test_referrals_count_in_the_period_of_their_uk_day(db, april_visit):
     _, visit_id = april_visit
     visit = visits_q.get(db, visit_id)
     user = users_q.find_by_username(db, USERS["inspector"][0])
-    visits_q.add_referral(
-        db, visit=visit, route="nrm", reference=None, made_at=STORED, user_id=user["id"]
+    referrals_q.add(
+        db,
+        visit=visit,
+        referral=Referral(route="nrm", reference=None, made_at=STORED, adults=1),
+        user_id=user["id"],
     )
     april = ops_q.in_period(db, date(2026, 4, 1), date(2026, 4, 30))
     march = ops_q.in_period(db, date(2026, 3, 1), date(2026, 3, 31))

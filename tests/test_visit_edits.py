@@ -100,7 +100,14 @@ def test_its_officer_and_a_coordinator_may_amend_and_refer_and_both_are_audited(
     assert client.get(f"/visits/{visit_id}/amend").status_code == 200
     token = csrf_token(client.get(f"/visits/{visit_id}").get_data(as_text=True))
     response = client.post(
-        f"/visits/{visit_id}/referrals", data={"csrf_token": token, "route": "nrm"}
+        f"/visits/{visit_id}/referrals",
+        data={
+            "csrf_token": token,
+            "route": "nrm",
+            "adults": "1",
+            "exploitation": "labour",
+            "consent_recorded": "yes",
+        },
     )
     assert response.status_code == 303
     db = connect(app.config["DATABASE"])

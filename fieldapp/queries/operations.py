@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from fieldapp import audit
 from fieldapp.agencies import Finding
 from fieldapp.queries import NotFoundError, one, one_or_missing, query, transaction
+from fieldapp.queries import referrals as referrals_q
 from fieldapp.queries.sites import DEFAULT_RULES, flag_column
 from fieldapp.sitefilter import FlagRules
 from fieldapp.timeutil import now_iso, uk_date, uk_day_end_utc, uk_day_start_utc
@@ -357,8 +358,8 @@ def in_period(db: Database, start: date, end: date) -> dict:
     )
     routine = dict(
         db.execute(
-            "SELECT route, count(*) FROM referrals WHERE made_at >= ? AND made_at < ? "
-            "GROUP BY route",
+            "SELECT route, count(*) FROM referrals WHERE made_at >= ? AND made_at < ? "  # noqa: S608
+            f"AND {referrals_q.CURRENT} GROUP BY route",
             [uk_day_start_utc(start).isoformat(), uk_day_end_utc(end).isoformat()],
         ).fetchall()
     )

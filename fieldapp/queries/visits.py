@@ -10,10 +10,8 @@ import json
 
 from sqlite_utils import Database
 
-from fieldapp import audit
 from fieldapp.checklists import Checklist
-from fieldapp.queries import one, one_or_missing, query, transaction
-from fieldapp.timeutil import now_iso
+from fieldapp.queries import one, one_or_missing, query
 
 
 def get(db: Database, visit_id: str) -> dict:
@@ -89,45 +87,6 @@ def recent(db: Database, inspector_id: int | None = None, limit: int = 50) -> li
         "WHERE (:inspector IS NULL OR v.inspector_id = :inspector) "
         "ORDER BY v.submitted_at DESC LIMIT :limit",
         {"inspector": inspector_id, "limit": limit},
-    )
-
-
-def add_referral(
-    db: Database, *, visit: dict, route: str, reference: str | None, made_at: str, user_id: int
-) -> int:
-    """Record that a safeguarding referral was made (never who it was about)."""
-    with transaction(db):
-        cursor = db.execute(
-            "INSERT INTO referrals (visit_id, premises_id, route, reference, made_at, "
-            "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [visit["id"], visit["premises_id"], route, reference, made_at, user_id, now_iso()],
-        )
-        audit.record(
-            "referral.create",
-            "referrals",
-            cursor.lastrowid,
-            db=db,
-            visit_id=visit["id"],
-            route=route,
-        )
-    return cursor.lastrowid
-
-
-def referrals_for_visit(db: Database, root_id: str) -> list[dict]:
-    """Referrals recorded against any revision of a visit."""
-    return query(
-        db,
-        "SELECT r.*, u.display_name AS recorded_by_name FROM referrals r "
-        "JOIN users u ON u.id = r.recorded_by JOIN visits v ON v.id = r.visit_id "
-        "WHERE v.root_id = ? ORDER BY r.made_at",
-        [root_id],
-    )
-
-
-def referrals_for_premises(db: Database, premises_id: int) -> list[dict]:
-    """Every referral recorded at a premises, newest first."""
-    return query(
-        db, "SELECT * FROM referrals WHERE premises_id = ? ORDER BY made_at DESC", [premises_id]
     )
 
 

@@ -14,6 +14,7 @@ from fieldapp.db import get_db
 from fieldapp.permissions import FIELD_ROLES, allow
 from fieldapp.queries import operations as operations_q
 from fieldapp.queries import premises as premises_q
+from fieldapp.queries import referrals as referrals_q
 from fieldapp.queries import visits as visits_q
 from fieldapp.timeutil import format_uk_date
 from fieldapp.web import checklists, read_audit
@@ -116,7 +117,7 @@ def detail(premises_id: int):
         visits=visits,
         trend=describe_trend(visits),
         flag_history=premises_q.flag_history(db, premises_id),
-        referrals=visits_q.referrals_for_premises(db, premises_id),
+        referrals=referrals_q.for_premises(db, premises_id),
         routes={r["id"]: r for r in checklists.current().safeguarding["route"]},
         operations=operations_q.outcomes_for_premises(db, premises_id),
         outcome_reasons=submission.STORED_REASONS,

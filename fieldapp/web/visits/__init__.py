@@ -1,5 +1,6 @@
 """The inspector's visit: the checklist form, the result, referrals, amendments, photos."""
 
+from fieldapp.web.visits import referral_views  # noqa: F401 (its routes join bp)
 from fieldapp.web.visits.views import bp
 
 __all__ = ["bp"]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import UTC
 from pathlib import Path
 
 from flask import (
@@ -20,22 +18,22 @@ from flask import (
 )
 from flask_login import current_user
 
-from fieldapp import recording, submission
+from fieldapp import agencies, recording, submission
 from fieldapp.assessment import LEVEL_WORDS
 from fieldapp.db import get_db
 from fieldapp.http import wants_json
 from fieldapp.permissions import FIELD_ROLES, allow
 from fieldapp.photos import original_name
 from fieldapp.queries import premises as premises_q
+from fieldapp.queries import referrals as referrals_q
 from fieldapp.queries import visits as visits_q
+from fieldapp.referrals import EXPLOITATION
 from fieldapp.safeguarding import referral_routes, routes_for
-from fieldapp.timeutil import UK, now_iso, utcnow
+from fieldapp.timeutil import now_iso
 from fieldapp.web import checklists, read_audit
 from fieldapp.web.visits import uploads
 
 bp = Blueprint("visits", __name__)
-
-REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9 /_.-]{0,40}$")
 
 
 def _form_page(premises, checklist, values, errors, photos, status=200, amend=None):
@@ -152,6 +150,7 @@ def result(visit_id: str):
 def _result_page(visit: dict, referral_errors=None, referral_values=None, status=200):
     db = get_db()
     safeguarding = checklists.current().safeguarding
+    correcting = (referral_values or {}).get("corrects")
     return render_template(
         "visits/result.html",
         visit=visit,
@@ -163,7 +162,10 @@ def _result_page(visit: dict, referral_errors=None, referral_values=None, status
         answers=visits_q.answers(db, visit["id"]),
         photos=visits_q.photos(db, visit["id"]),
         revisions=visits_q.revisions(db, visit["root_id"]),
-        referrals=visits_q.referrals_for_visit(db, visit["root_id"]),
+        referrals=referrals_q.for_visit(db, visit["root_id"]),
+        exploitation=EXPLOITATION,
+        agencies=agencies.load(),
+        correcting=int(correcting) if str(correcting or "").isdecimal() else None,
         safeguarding=safeguarding,
         referral_errors=referral_errors or {},
         referral_values=referral_values or {},
@@ -186,47 +188,6 @@ def _not_yours(visit: dict, action: str):
     officer = visits_q.get(get_db(), visit["root_id"])["inspector_name"]
     page = render_template("visits/not_yours.html", visit=visit, action=action, officer=officer)
     return page, 403
-
-
-@bp.route("/visits/<visit_id>/referrals", methods=["POST"])
-@allow(*FIELD_ROLES)
-def add_referral(visit_id: str):
-    """Record which referral was made, its reference and when — nothing about the person."""
-    visit = visits_q.get(get_db(), visit_id)
-    if not _may_change(visit):
-        return _not_yours(visit, "add a referral to")
-    safeguarding = checklists.current().safeguarding
-    routes = {r["id"] for r in referral_routes(safeguarding)}
-    route = request.form.get("route", "")
-    ref = (request.form.get("reference") or "").strip()
-    made_at = (request.form.get("made_at") or "").strip()
-    errors = {}
-    if route not in routes:
-        errors["route"] = "Select the referral you made"
-    if not REFERENCE_PATTERN.match(ref):
-        errors["reference"] = (
-            "Enter only the referral's reference number (letters, numbers, / and -, up to 40). "
-            "Never enter a name or anything that identifies a person"
-        )
-    # The box is a datetime-local: no zone, and the officer reads a UK clock, so it is UK
-    # time with the offset it had then (BST or GMT). When the clocks go back, 1:30am happens
-    # twice and is taken as the first (BST); 1:30am on the night they go forward never
-    # happens and is read as GMT, which is 2:30am BST.
-    made = submission.parse_timestamp(made_at, UK) if made_at else utcnow()
-    if made is None:
-        errors["made_at"] = "Enter the time the referral was made, like 14:30"
-    if errors:
-        return _result_page(visit, errors, request.form, 400)
-    visits_q.add_referral(
-        get_db(),
-        visit=visit,
-        route=route,
-        reference=ref or None,
-        made_at=made.astimezone(UTC).replace(microsecond=0).isoformat(),
-        user_id=current_user.id,
-    )
-    flash("Referral recorded.", "success")
-    return redirect(url_for("visits.result", visit_id=visit_id) + "#referrals", code=303)
 
 
 @bp.route("/visits/<visit_id>/amend", methods=["GET", "POST"])
