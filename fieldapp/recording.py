@@ -187,6 +187,9 @@ def _write(
             "outcome_reason": sub.outcome_reason or None,
             "result": result_json,
             "notes": sub.notes or None,
+            "potential_victims": sub.potential_victims,
+            "conversation_language": sub.conversation_language or None,
+            "interpreter": sub.interpreter or None,
             "content_hash": content_hash,
         },
     )

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from fieldapp.checklists import Checklist, parse_answer
 from fieldapp.photos import Photo
+from fieldapp.text import clean
 from fieldapp.timeutil import utcnow
 
 ACCURACY_LIMIT_M = 100
@@ -57,6 +58,10 @@ class Submission:
     location_reason: str = ""
     notes: str = ""
     outcome_reason: str = ""
+    # The people the officer found, never who: a count, the language, the interpreter.
+    potential_victims: int | None = None
+    conversation_language: str = ""
+    interpreter: str = ""
     photos: list[Photo] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -79,6 +84,15 @@ class Submission:
             "outcome_reason": self.outcome_reason,
             "photos": sorted(p.sha256 for p in self.photos),
         }
+        # Only when given, so a visit sent before these were asked hashes as it always did
+        # (a phone's outbox re-sending it must not be taken for a different visit).
+        people = {
+            "potential_victims": self.potential_victims,
+            "conversation_language": self.conversation_language,
+            "interpreter": self.interpreter,
+        }
+        if any(v not in (None, "") for v in people.values()):
+            content["people"] = people
         text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -157,6 +171,7 @@ def parse(checklist: Checklist, form) -> Submission:
     sub.notes = (form.get("notes") or "").strip()
     if len(sub.notes) > 2000:
         errors["notes"] = "Notes must be 2,000 characters or fewer"
+    _parse_people(form, sub)
     reason = (form.get("outcome_reason") or "").strip()
     if reason and reason != "inspected" and reason not in NOT_INSPECTED_REASONS:
         errors["outcome_reason"] = "Choose why you could not inspect from the list"
@@ -205,3 +220,41 @@ def _parse_location(form, sub: Submission) -> None:
             f"{ACCURACY_LIMIT_M} m). Try again outside, place the premises on the map, or "
             "say why this location will do"
         )
+
+
+# Whether workers were spoken to through an interpreter, and what kind (never a manager or
+# co-worker: their answers are not the worker's).
+INTERPRETERS = {
+    "professional": "A professional interpreter, in person",
+    "telephone": "A telephone interpreting service",
+    "not_needed": "Not needed: we shared a language",
+    "none_available": "Needed, but none was available",
+}
+MAX_POTENTIAL_VICTIMS = 500
+LANGUAGE_MAX = 60
+
+
+def _parse_people(form, sub: Submission) -> None:
+    """How many potential victims the officer identified (with or without a referral:
+    some people decline), and the language and interpreter used."""
+    errors = sub.errors
+    raw = str(form.get("potential_victims") or "").strip()
+    if raw:
+        if not (raw.isascii() and raw.isdecimal()) or int(raw) > MAX_POTENTIAL_VICTIMS:
+            errors["potential_victims"] = (
+                "Enter how many potential victims you identified as a whole number from 0 to "
+                f"{MAX_POTENTIAL_VICTIMS}, or leave it blank"
+            )
+        else:
+            sub.potential_victims = int(raw)
+    language = " ".join(clean(str(form.get("conversation_language") or "")).split())
+    if len(language) > LANGUAGE_MAX:
+        errors["conversation_language"] = (
+            f"Enter the language in {LANGUAGE_MAX} characters or fewer, like Romanian"
+        )
+    sub.conversation_language = language
+    interpreter = str(form.get("interpreter") or "")
+    if interpreter and interpreter not in INTERPRETERS:
+        errors["interpreter"] = "Choose whether you used an interpreter from the list"
+    else:
+        sub.interpreter = interpreter

@@ -228,3 +228,83 @@ def test_another_visits_referral_cannot_be_corrected_from_this_one(app, visit_ur
     referral_id = db.execute("SELECT id FROM referrals").fetchone()[0]
     assert _post(client, other, f"/referrals/{referral_id}/correct", **ADULT,
                  correction_reason="x").status_code == 404  # fmt: skip
+
+
+# -- Potential victims on a visit -----------------------------------------------------------
+
+
+def test_a_visit_records_potential_victims_language_and_interpreter(app, visit_url):
+    client, _ = visit_url
+    premises_id = add_premises(app, "Counted Wash")
+    form = visit_form(
+        **{"q-spoken_for": "yes"},
+        potential_victims="3",
+        conversation_language="Romanian\u202e",
+        interpreter="telephone",
+    )
+    assert post_visit(client, premises_id, form).status_code == 303
+    db = connect(app.config["DATABASE"])
+    row = next(db.query("SELECT * FROM visits WHERE id = ?", [form["visit_id"]]))
+    assert (row["potential_victims"], row["conversation_language"], row["interpreter"]) == (
+        3,
+        "Romanian",
+        "telephone",
+    )
+    page = parse(client.get(f"/visits/{form['visit_id']}").get_data(as_text=True))
+    assert page.select_one("#potential-victims dd").text == "3"
+    assert "Interpreter: a telephone interpreting service" in page.text
+    # Correcting the visit starts from what was recorded.
+    amend = parse(client.get(f"/visits/{form['visit_id']}/amend").get_data(as_text=True))
+    assert amend.select_one("#potential_victims")["value"] == "3"
+    assert amend.select_one("#interpreter-2").has_attr("checked")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"potential_victims": "lots"}, "potential_victims", "as a whole number"),
+        ({"potential_victims": "-1"}, "potential_victims", "as a whole number"),
+        ({"potential_victims": "501"}, "potential_victims", "from 0 to 500"),
+        ({"conversation_language": "x" * 61}, "conversation_language", "60 characters"),
+        ({"interpreter": "the manager"}, "interpreter", "from the list"),
+    ],
+)
+def test_bad_counts_of_people_are_refused_naming_the_field(app, visit_url, fields, field, message):
+    client, _ = visit_url
+    premises_id = add_premises(app, "Bad Count Wash")
+    form = visit_form(**fields)
+    response = post_visit(client, premises_id, form)
+    assert response.status_code == 400
+    summary = parse(response.get_data(as_text=True)).select_one(".govuk-error-summary")
+    link = summary.select_one(f'a[href="#{field}"]')
+    assert link is not None and message in link.text
+    db = connect(app.config["DATABASE"])
+    assert (
+        db.execute("SELECT count(*) FROM visits WHERE id = ?", [form["visit_id"]]).fetchone()[0]
+        == 0
+    )
+
+
+def test_a_visit_sent_before_people_were_asked_hashes_as_it_did():
+    import hashlib
+    import json
+
+    from fieldapp.submission import Submission
+
+    sub = Submission(visit_id="v", visited_at="2026-01-01T00:00:00+00:00")
+    # The fingerprint as visits were stored before these questions existed: a phone's outbox
+    # re-sending such a visit must match it, not be taken for a different visit.
+    old = {
+        "premises_id": 1,
+        "visited_at": sub.visited_at,
+        "answers": {},
+        "question_notes": {},
+        "location": ["", None, None, None, None, ""],
+        "notes": "",
+        "outcome_reason": "",
+        "photos": [],
+    }
+    text = json.dumps(old, sort_keys=True, separators=(",", ":"))
+    assert sub.content_hash(1) == hashlib.sha256(text.encode()).hexdigest()
+    sub.potential_victims = 0
+    assert sub.content_hash(1) != hashlib.sha256(text.encode()).hexdigest()

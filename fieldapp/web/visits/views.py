@@ -51,6 +51,7 @@ def _form_page(premises, checklist, values, errors, photos, status=200, amend=No
             photo_max_mb=current_app.config["PHOTO_MAX_BYTES"] // 1_048_576,
             photo_max_count=current_app.config["PHOTO_MAX_COUNT"],
             outcome_reasons=submission.NOT_INSPECTED_REASONS,
+            interpreters=submission.INTERPRETERS,
         ),
         status,
     )
@@ -157,6 +158,7 @@ def _result_page(visit: dict, referral_errors=None, referral_values=None, status
         actions=routes_for(visit["result"], safeguarding),
         referral_routes=referral_routes(safeguarding),
         outcome_reasons=submission.STORED_REASONS,
+        interpreters=submission.INTERPRETERS,
         level_words=LEVEL_WORDS,
         checklist=visits_q.checklist_for(db, visit["checklist_hash"]),
         answers=visits_q.answers(db, visit["id"]),
@@ -218,6 +220,11 @@ def amend(visit_id: str):
         "location_reason": visit["location_reason"] or "",
         "notes": visit["notes"] or "",
         "outcome_reason": visit["outcome_reason"] or "",
+        "potential_victims": ""
+        if visit["potential_victims"] is None
+        else visit["potential_victims"],
+        "conversation_language": visit["conversation_language"] or "",
+        "interpreter": visit["interpreter"] or "",
     }
     for question_id, answer in visits_q.answers(get_db(), visit_id).items():
         values[f"q-{question_id}"] = _display_value(checklist, question_id, answer["value"])
