@@ -308,3 +308,24 @@ def test_a_visit_sent_before_people_were_asked_hashes_as_it_did():
     assert sub.content_hash(1) == hashlib.sha256(text.encode()).hexdigest()
     sub.potential_victims = 0
     assert sub.content_hash(1) != hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_result_shows_follow_up_counts_and_every_note(app, visit_url):
+    client, _ = visit_url
+    premises_id = add_premises(app, "Noted Wash")
+    form = visit_form(
+        **{
+            "q-living_on_site": "yes",
+            "q-residents_count": "4",
+            "note-residents_count": "Mattresses in the back office",
+            "note-price_basic_wash": "Board says £6, charged £5",
+        }
+    )
+    assert post_visit(client, premises_id, form).status_code == 303
+    page = parse(client.get(f"/visits/{form['visit_id']}").get_data(as_text=True))
+    follow_up = page.select_one('[data-follow-up="residents_count"]')
+    assert " ".join(follow_up.text.split()) == (
+        "How many people appear to live on site? 4 (note: Mattresses in the back office)"
+    )
+    other = " ".join(page.select_one("#other-notes").text.split())
+    assert "£6.00. Note: Board says £6, charged £5" in other
