@@ -30,6 +30,11 @@ export function sendNow () {
   if (!sending) {
     sending = sendAll(me)
       .then((outcome) => refreshBanner(outcome.state).then(() => outcome))
+      .then((outcome) => {
+        // A page showing a visit saved on this phone listens, to become its stored result.
+        if (outcome.sent) document.dispatchEvent(new CustomEvent('fieldapp:outbox-sent', { detail: outcome }))
+        return outcome
+      })
       .finally(() => { sending = null })
   }
   return sending
@@ -49,7 +54,10 @@ if (me) {
       }
     }).catch(() => { /* pages still work without it */ })
     navigator.serviceWorker.addEventListener('message', (event) => {
-      if (event.data && event.data.type === 'outbox') refreshBanner(event.data.outcome.state)
+      if (event.data && event.data.type === 'outbox') {
+        refreshBanner(event.data.outcome.state)
+        if (event.data.outcome.sent) document.dispatchEvent(new CustomEvent('fieldapp:outbox-sent', { detail: event.data.outcome }))
+      }
     })
   }
   const sendButton = banner && banner.querySelector('[data-action="send-outbox"]')

@@ -293,7 +293,29 @@ async function submitThroughOutbox (event) {
     form.requestSubmit()
   } else {
     showProvisional(outcome.state, reference, result, named.outcome_reason || '')
+    becomeStoredWhenSent(visitId)
   }
+}
+
+// Once the outbox has sent this visit (the connection came back, now or in the
+// background), open its stored result: the only place to record a referral.
+function becomeStoredWhenSent (visitId) {
+  let done = false
+  const check = async () => {
+    if (done) return
+    let waiting
+    try {
+      waiting = (await list(data.userId)).some((i) => i.visit_id === visitId)
+    } catch (error) { return }
+    if (waiting) return
+    done = true
+    const heading = document.querySelector('main h1')
+    if (heading) heading.textContent = 'Sent: opening the stored result'
+    window.location.assign(`/visits/${visitId}`)
+  }
+  document.addEventListener('fieldapp:outbox-sent', check)
+  window.addEventListener('online', () => setTimeout(check, 1500))
+  setInterval(check, 5000)
 }
 
 function showProvisional (state, reference, result, outcomeReason) {
