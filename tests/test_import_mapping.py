@@ -414,3 +414,10 @@ def test_control_characters_in_headings_are_removed_before_they_are_shown_or_sav
     text = "Na\x1bme,Sec\x00tor,Add\u202eress,Postcode\nA,nails,1 Rd,LE1 1AA\n"
     table = imports.read_table(text.encode())
     assert table.headings == ["Name", "Sector", "Address", "Postcode"]
+
+
+def test_a_uprn_in_other_scripts_digits_is_refused_as_places_refuses_it():
+    parsed = imports.parse(
+        "name,sector,address,postcode,uprn\nA,nails,1 Rd,LE1 1AA,１２３\n".encode()
+    )
+    assert "is not a UPRN" in parsed.problems[0].message

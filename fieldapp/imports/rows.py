@@ -202,9 +202,9 @@ def _uprn(text: str, reasons: list[str]) -> str | None:
     lost digits for good, so that is refused with how to stop it."""
     if not text:
         return None
-    if re.fullmatch(r"\d{1,12}", text):
+    if re.fullmatch(r"[0-9]{1,12}", text):  # ASCII digits only: \d also takes ２ and ٣
         return text.lstrip("0") or "0"
-    if re.fullmatch(r"\d{1,12}\.0+", text):
+    if re.fullmatch(r"[0-9]{1,12}\.0+", text):
         return text.split(".")[0].lstrip("0") or "0"  # a number column's "100023336956.0"
     if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text):
         reasons.append(
