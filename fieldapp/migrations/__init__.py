@@ -28,6 +28,7 @@ from fieldapp.migrations import (
     m013_premises_uprn,
     m014_places,
     m015_import_mappings_and_grid,
+    m017_training,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -46,6 +47,7 @@ STEPS: tuple[ModuleType, ...] = (
     m013_premises_uprn,
     m014_places,
     m015_import_mappings_and_grid,
+    m017_training,
 )
 
 migrations = Migrations("fieldapp")
