@@ -75,6 +75,9 @@ DEFAULTS: dict = {
     # recorded within this many months, unless a coordinator unflagged it by hand.
     "FLAG_BANDS": ["high"],
     "FLAG_RED_FLAG_MONTHS": 12,
+    # First responder training is in date for this many months from the day it was done
+    # (to the same day of the month); after that the officer shows as overdue.
+    "TRAINING_REFRESH_MONTHS": 12,
     # Compress CSS, JavaScript and data, not HTML pages: pages carry form tokens next to
     # text people typed, which compression can leak over HTTPS (the BREACH attack).
     "COMPRESS_MIMETYPES": [

@@ -13,6 +13,7 @@ the UK offset ("2026-04-01T00:45:00+01:00"). The format functions here are pure,
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,14 @@ def uk_day_end_utc(day: date) -> datetime:
 def uk_today() -> date:
     """Today's date in the UK (the default end of a date range, "today" on a page)."""
     return uk_date(utcnow())
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months on (back, if negative), or the month's last
+    day where it is shorter: 31 January plus one month is 28 (or 29) February."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
 
 
 def uk_iso(value: str | datetime) -> str:

@@ -22,10 +22,11 @@ from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fieldapp import accounts, demo
+from fieldapp import accounts, demo, training
 from fieldapp.permissions import rule_for
 from fieldapp.queries import connect
 from fieldapp.sitefilter import SiteFilter
+from fieldapp.timeutil import uk_today
 from fieldapp.web import checklists as web_checklists
 from tests.conftest import AuthActions, _build_app, make_app
 from tests.factories import plan_operation
@@ -128,6 +129,10 @@ class World:
                 role="inspector",
                 password=secrets.token_urlsafe(18),
             )
+            course = training.COURSES[0]
+            trained = training.record(
+                db, target, course=course, trained_on=uk_today(), recorded_by=None
+            )
         self.clients = {"anonymous": self.app.test_client()}
         for role in ("inspector", "coordinator", "partner", "admin"):
             client = self.app.test_client()
@@ -142,6 +147,7 @@ class World:
             "operation_id": self._plan_operation(),
             "token_id": 1,
             "referral_id": 1,
+            "training_id": trained,
             "photo_id": "no-such-photo",
             "token": "no-such-import",
             "fmt": "csv",

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("Operations", "operations.index"),
     ("Exports", "exports.index"),
     ("Users", "admin.users"),
+    ("Training", "admin.training_list"),
     ("Audit log", "admin.audit_log"),
     ("Export log", "admin.export_log"),
     ("API tokens", "admin.tokens"),

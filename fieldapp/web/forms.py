@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
 from flask.wrappers import Request
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField
 
 from fieldapp.text import clean
 
@@ -70,3 +74,36 @@ class StripWhitespaceForm(FlaskForm):
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+DATE_AS_NUMBERS = "Enter the date as day, month and year in numbers, for example 27 3 2026"
+
+
+class DayMonthYearField(DateField):
+    """A GOV.UK date input (day, month, year) whose error tells the user what to type.
+
+    ``invalid_message`` replaces the error for a date that is not a real one, so a form
+    with more than one date can say which ("Date of the training must be a real date...").
+    """
+
+    def __init__(self, label=None, validators=None, *, invalid_message=DATE_AS_NUMBERS, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        parts = [v.strip() for v in valuelist]
+        if len(parts) != 3:
+            # Only a hand-made request sends other than day, month and year (or none at
+            # all); the widget redraws exactly three boxes from raw_data.
+            self.raw_data = (parts + ["", "", ""])[:3]
+        if not any(parts):
+            self.data = None
+            return
+        try:
+            if len(parts) != 3:
+                raise ValueError
+            day, month, year = (int(p) for p in parts)
+            self.data = date(year, month, day)
+        except (ValueError, OverflowError):
+            self.data = None
+            raise ValueError(self.invalid_message) from None

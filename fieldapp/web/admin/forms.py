@@ -1,4 +1,4 @@
-"""Forms for managing users, API tokens and checking an exported file."""
+"""Forms for managing users, their training, API tokens and checking an exported file."""
 
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -8,9 +8,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
+    GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -20,10 +29,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from fieldapp import accounts, agencies
+from fieldapp import accounts, agencies, training
 from fieldapp.accounts import MIN_PASSWORD_LENGTH
 from fieldapp.permissions import ROLE_LABELS
-from fieldapp.web.forms import StripWhitespaceForm
+from fieldapp.web.forms import DayMonthYearField, StripWhitespaceForm
 
 PASSWORD_RULES = (
     f"At least {MIN_PASSWORD_LENGTH} characters, not a common password, and not containing "
@@ -178,3 +187,76 @@ class VerifyForm(StripWhitespaceForm):
         validators=[FileRequired(message="Select the file to check")],
     )
     submit = SubmitField("Check the file", widget=GovSubmitInput())
+
+
+OTHER_COURSE = "other"
+
+
+class TrainingForm(StripWhitespaceForm):
+    """The day an officer did a first responder course, and which course."""
+
+    trained_on = DayMonthYearField(
+        "Date of the training",
+        description="The day they finished the course. For example, 27 3 2026",
+        invalid_message="Date of the training must be a real date, for example 27 3 2026",
+        validators=[InputRequired(message="Enter the date of the training")],
+    )
+    course = RadioField(
+        "Course",
+        widget=GovRadioInput(),
+        choices=[*((c, c) for c in training.COURSES), (OTHER_COURSE, "Another course")],
+        validators=[InputRequired(message="Select the course")],
+        validate_choice=False,  # validate_course says what is wrong in words
+    )
+    # Not revealed by the "Another course" radio: GOV.UK's conditional reveal puts
+    # aria-expanded on a radio, which ARIA does not allow (govuk-frontend issue 979).
+    other_course = StringField(
+        "Name of the other course",
+        widget=GovTextInput(),
+        description="Only if you chose Another course",
+        # No Optional(): it would stop validate_other_course running on an empty name.
+    )
+    submit = SubmitField("Record training", widget=GovSubmitInput())
+
+    def course_name(self) -> str:
+        """The course as chosen or typed (checked by fieldapp.training when recorded)."""
+        return self.other_course.data if self.course.data == OTHER_COURSE else self.course.data
+
+    def validate_course(self, field):
+        """Only a course on the list, or Another course."""
+        if field.data not in (*training.COURSES, OTHER_COURSE):
+            raise ValidationError("Select the course from the list, or Another course")
+
+    def validate_other_course(self, field):
+        """Another course needs its name; a course from the list needs none."""
+        if self.course.data != OTHER_COURSE:
+            if field.data and self.course.data:
+                raise ValidationError(
+                    "Select Another course to record the name of the other course, or clear it"
+                )
+            return
+        if not field.data:
+            raise ValidationError("Enter the name of the other course")
+        if len(field.data) > training.MAX_COURSE_LENGTH:
+            raise ValidationError(
+                f"Name of the other course must be {training.MAX_COURSE_LENGTH} characters or fewer"
+            )
+
+
+class WithdrawTrainingForm(StripWhitespaceForm):
+    """Why a training record is wrong."""
+
+    reason = TextAreaField(
+        "Why is this record wrong?",
+        widget=GovTextArea(),
+        description="For example, recorded for the wrong person, or the wrong date. The "
+        "record stays on their page, marked as withdrawn, and no longer counts.",
+        validators=[
+            DataRequired(message="Enter why the record is wrong"),
+            Length(
+                max=training.MAX_REASON_LENGTH,
+                message=f"Reason must be {training.MAX_REASON_LENGTH} characters or fewer",
+            ),
+        ],
+    )
+    submit = SubmitField("Withdraw the record", widget=GovSubmitInput())

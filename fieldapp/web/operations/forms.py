@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -27,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from fieldapp import agencies
 from fieldapp.operations import ENFORCEMENT_ACTIONS
-from fieldapp.web.forms import StripWhitespaceForm
+from fieldapp.web.forms import DayMonthYearField, StripWhitespaceForm
 
 NO_IDENTITIES = (
     "Do not write names or anything else that could identify a worker or potential victim."
@@ -45,35 +41,6 @@ FLAG_ACTIONS = [
     ("clear", "Go back to the automatic rule"),
 ]
 MAX_COUNT = 999
-
-
-class DayMonthYearField(DateField):
-    """A GOV.UK date input (day, month, year) whose error tells the user what to type."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        parts = [v.strip() for v in valuelist]
-        if len(parts) != 3:
-            # Only a hand-made request sends other than day, month and year; the widget
-            # redraws exactly three boxes from raw_data.
-            self.raw_data = (parts + ["", "", ""])[:3]
-        if not any(parts):
-            self.data = None
-            return
-        try:
-            if len(parts) != 3:
-                raise ValueError
-            day, month, year = (int(p) for p in parts)
-            self.data = date(year, month, day)
-        except (ValueError, OverflowError):
-            self.data = None
-            raise ValueError(
-                "Enter the date as day, month and year in numbers, for example 27 3 2026"
-            ) from None
 
 
 class CountField(IntegerField):
