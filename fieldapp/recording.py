@@ -187,19 +187,11 @@ def _write(
             "outcome_reason": sub.outcome_reason or None,
             "result": result_json,
             "notes": sub.notes or None,
-            "potential_victims": sub.potential_victims,
-            "conversation_language": sub.conversation_language or None,
-            "interpreter": sub.interpreter or None,
+            **_people_values(sub),
             "content_hash": content_hash,
         },
     )
-    visits_q.insert_answers(
-        db,
-        [
-            (sub.visit_id, question_id, str(value), sub.question_notes.get(question_id))
-            for question_id, value in sub.answers.items()
-        ],
-    )
+    _write_answers(db, sub)
     visits_q.insert_photos(db, sub.visit_id, sub.photos, now)
     _write_prices(db, checklist, sub)
     _apply_to_premises(db, premises, sub, result, mismatch, amends, assessed)
@@ -246,6 +238,17 @@ def _place_by_visit(db: Database, premises: dict, sub: Submission) -> None:
             was=premises["location_source"],
             location_source=source,
         )
+
+
+def _write_answers(db: Database, sub: Submission) -> None:
+    """Each answer, with the note the officer added to it."""
+    visits_q.insert_answers(
+        db,
+        [
+            (sub.visit_id, question_id, str(value), sub.question_notes.get(question_id))
+            for question_id, value in sub.answers.items()
+        ],
+    )
 
 
 def _write_prices(db: Database, checklist: Checklist, sub: Submission) -> None:
@@ -297,6 +300,15 @@ def _apply_to_premises(
         photos=len(sub.photos),
         amends=amends["id"] if amends else None,
     )
+
+
+def _people_values(sub: Submission) -> dict:
+    """Who the officer found, as numbers and words only: never anyone's name."""
+    return {
+        "potential_victims": sub.potential_victims,
+        "conversation_language": sub.conversation_language or None,
+        "interpreter": sub.interpreter or None,
+    }
 
 
 def _location_values(sub: Submission, distance: float | None, mismatch: int) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp import audit, training
@@ -84,16 +84,20 @@ def _person_page(user: dict, form: TrainingForm | None = None):
     )
 
 
-@bp.route("/training/users/<int:user_id>")
+# One rule for both methods: with two, Werkzeug answers a POST to an id no route can take
+# (beyond SQLite's range) with 405 instead of 404.
+@bp.route("/training/users/<int:user_id>", methods=["GET", "POST"])
 @allow(*READERS)
 def training_person(user_id: int):
     """One person's training, withdrawn records too; for admins, the form to record more."""
+    if request.method == "POST":
+        if current_user.role != "admin":
+            abort(403)  # coordinators read the record; only admins add to it
+        return _record_training(user_id)
     return _person_page(users_q.get(get_db(), user_id))
 
 
-@bp.route("/training/users/<int:user_id>", methods=["POST"])
-@allow("admin")
-def record_training(user_id: int):
+def _record_training(user_id: int):
     """Record a course someone did."""
     user = users_q.get(get_db(), user_id)
     if user["role"] not in training_q.OFFICER_ROLES:
