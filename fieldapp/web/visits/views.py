@@ -28,7 +28,7 @@ from fieldapp.permissions import FIELD_ROLES, allow
 from fieldapp.photos import original_name
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import visits as visits_q
-from fieldapp.safeguarding import referral_routes, routes_for
+from fieldapp.safeguarding import contacts_by_id, referral_routes, routes_for
 from fieldapp.timeutil import UK, now_iso, utcnow
 from fieldapp.web import checklists, read_audit
 from fieldapp.web.visits import uploads
@@ -165,6 +165,7 @@ def _result_page(visit: dict, referral_errors=None, referral_values=None, status
         revisions=visits_q.revisions(db, visit["root_id"]),
         referrals=visits_q.referrals_for_visit(db, visit["root_id"]),
         safeguarding=safeguarding,
+        contacts=contacts_by_id(safeguarding),
         referral_errors=referral_errors or {},
         referral_values=referral_values or {},
         may_change=_may_change(visit),
