@@ -104,7 +104,7 @@ def test_the_shipped_next_steps_have_the_ids_other_records_store():
     assert steps["police_999"][0] == "police_called"
     for route_id, ids in steps.items():
         assert ids, f"{route_id} has no next steps"
-        assert len(ids) == len(set(ids)) and all(ID.match(i) for i in ids), route_id
+        assert len(ids) == len(set(ids)) and all(ID.fullmatch(i) for i in ids), route_id
 
 
 def test_the_shipped_national_contacts_are_real_and_the_councils_are_placeholders():
@@ -299,6 +299,17 @@ def test_every_mistake_in_the_file_is_reported_at_once(tmp_path):
         ),
         ("contact.crimestoppers.number", "is '0800 555 111 ext 2': use digits and spaces only."),
     }
+
+
+@pytest.mark.parametrize(
+    "step_id", ["NRM_submitted", "nrm-submitted", "nrm submitted", "nrm\n", ""]
+)
+def test_a_next_step_id_is_plain(tmp_path, step_id):
+    directory = folder_copy(tmp_path)
+    edit(directory, 'id = "dtn_submitted"', f"id = {step_id!r}".replace("'", '"'))
+    with pytest.raises(ChecklistError) as error:
+        load_folder(directory)
+    assert [p.path for p in error.value.problems] == ["route.duty_to_notify.next_steps[0].id"]
 
 
 def test_a_switched_off_route_is_still_checked_for_mistakes(tmp_path):

@@ -17,7 +17,7 @@ from fieldapp.checklists.files import read_toml
 from fieldapp.checklists.model import LEVELLED_CONCERNS, ChecklistError, Problem
 
 # Ids are stored (referrals, ticked next steps) and written by hand, so kept plain.
-ID = re.compile(r"^[a-z0-9_]+$")
+ID = re.compile(r"[a-z0-9_]+")
 ROUTE_KEYS = (
     "id",
     "enabled",
@@ -53,10 +53,10 @@ DRAMA_PREFIXES = (
 PLACEHOLDER_WORDS = re.compile(
     r"tb[cd]|todo|xxx|replace|placeholder|change\s*me|fill\s*in|n/a|dummy|fake", re.IGNORECASE
 )
-DIALABLE = re.compile(r"^\+?[0-9 ]+$")
+DIALABLE = re.compile(r"\+?[0-9 ]+")
 # Reserved for examples and tests (RFC 2606 and RFC 6761).
 EXAMPLE_HOST = re.compile(
-    r"^(?:[^/]*\.)?(?:example\.(?:com|net|org)|[^/]*\.(?:example|test|invalid|localhost))$",
+    r"(?:[^/]*\.)?(?:example\.(?:com|net|org)|[^/]*\.(?:example|test|invalid|localhost))",
     re.IGNORECASE,
 )
 
@@ -80,7 +80,7 @@ def is_placeholder_number(number: str) -> bool:
 def is_placeholder_url(url: str) -> bool:
     """Whether ``url`` is empty, or at an address reserved for examples."""
     host = url.removeprefix("https://").split("/", 1)[0].split(":", 1)[0]
-    return not host or bool(EXAMPLE_HOST.match(host) or PLACEHOLDER_WORDS.search(url))
+    return not host or bool(EXAMPLE_HOST.fullmatch(host) or PLACEHOLDER_WORDS.search(url))
 
 
 def read_safeguarding(path: Path) -> dict:
@@ -138,7 +138,9 @@ def placeholder_problems(path: Path, safeguarding: dict) -> list[Problem]:
 def _where(kind: str, index: int, item: dict) -> str:
     """``route.nrm`` for a route whose id can be read, else ``route[3]``."""
     value = item.get("id")
-    return f"{kind}.{value}" if isinstance(value, str) and ID.match(value) else f"{kind}[{index}]"
+    return (
+        f"{kind}.{value}" if isinstance(value, str) and ID.fullmatch(value) else f"{kind}[{index}]"
+    )
 
 
 def _table_list(data: dict, key: str, file: str, problems: list[Problem]) -> list[dict]:
@@ -158,7 +160,7 @@ def _ids(items: list[dict], kind: str, file: str, problems: list[Problem]) -> se
 
 
 def _id_problems(file: str, where: str, value: Any, seen: set[str]) -> list[Problem]:
-    if not isinstance(value, str) or not ID.match(value):
+    if not isinstance(value, str) or not ID.fullmatch(value):
         return [Problem(file, where, f"is {value!r}: use lower case letters, digits and _ only.")]
     if value in seen:
         return [Problem(file, where, f"'{value}' is used twice: give each its own id.")]
@@ -205,7 +207,7 @@ def _contact_problems(file: str, where: str, contact: dict) -> list[Problem]:
     elif (
         isinstance(number, str)
         and not is_placeholder_number(number)
-        and not DIALABLE.match(number.strip())
+        and not DIALABLE.fullmatch(number.strip())
     ):
         message = f"is {number!r}: use digits and spaces only."
         problems.append(Problem(file, f"{where}.number", message))
