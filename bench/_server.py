@@ -48,7 +48,9 @@ def free_port() -> int:
 def prepare_instance(premises: int = 50) -> Path:
     """A new instance folder with the schema, one user per role and some premises."""
     folder = Path(tempfile.mkdtemp(prefix="fieldapp-bench-"))
-    (folder / "config.py").write_text("SECRET_KEY = 'benchmark-only'\nTILE_URL = ''\n")
+    (folder / "config.py").write_text(
+        "SECRET_KEY = 'benchmark-only'\nTILE_URL = ''\nSAFEGUARDING_PLACEHOLDERS_ALLOWED = True\n"
+    )
     app = create_app(instance_path=str(folder))
     db = connect(app.config["DATABASE"])
     migrate(db)

@@ -68,7 +68,12 @@ def setup(work: Path, sites: int):
     )
     db.conn.commit()
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "bench", "DATABASE": str(work / "export.db")},
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "DATABASE": str(work / "export.db"),
+            "SAFEGUARDING_PLACEHOLDERS_ALLOWED": True,
+        },
         instance_path=str(work / "instance"),
     )
     return db, app

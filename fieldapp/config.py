@@ -34,6 +34,11 @@ DEFAULTS: dict = {
     # s62 "consultation"). Off only to measure what it costs (bench.read_audit).
     "READ_AUDIT": True,
     "CHECKLIST_DIR": str(ROOT / "checklists"),
+    # The shipped safeguarding.toml carries made-up numbers for the council's own contacts
+    # (modern slavery lead, children's services, adult social care). The app refuses to start
+    # while an enabled route shows one, so no officer is ever shown a number that rings
+    # nowhere. Only the demo (scripts/run) and the tests set this, to start with them.
+    "SAFEGUARDING_PLACEHOLDERS_ALLOWED": False,
     # CSS, JavaScript and icons, served under /static/. The service worker's version is a
     # hash of the files here that phones keep, worked out when the app starts.
     "STATIC_FOLDER": str(ROOT / "static"),

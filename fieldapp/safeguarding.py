@@ -1,8 +1,9 @@
 """Which routes a visit's result calls for, from the deployment's safeguarding.toml.
 
 Each route answers one concern from a level upwards (checklists/safeguarding.toml), so the
-first-responder routes (999, child, NRM, Duty to Notify) appear only for modern slavery
-concern, a hazard gets the enforcing authority, and wage signs the Fair Work Agency.
+first-responder routes (999, child, NRM, Duty to Notify, adult safeguarding) appear only for
+modern slavery concern, a hazard gets the enforcing authority, and wage signs the Fair Work
+Agency. A route or contact the deployment switched off (``enabled = false``) is never shown.
 
 Pure: the result and the routes file in, the routes to show out.
 """
@@ -17,13 +18,17 @@ from fieldapp.checklists import LEVELLED_CONCERNS
 _RANK = {"medium": 2, "high": 3}
 
 
+def _enabled(items: list[dict]) -> list[dict]:
+    return [item for item in items if item.get("enabled", True)]
+
+
 def routes_for(result: Mapping[str, Any], safeguarding: Mapping[str, Any]) -> list[dict]:
     """The concerns that need action, in the order of LEVELLED_CONCERNS, each with its routes.
 
     Model 1 results (version 1 checklists) keep their old behaviour: every modern slavery
     route when a red flag was recorded.
     """
-    routes = safeguarding.get("route", [])
+    routes = _enabled(safeguarding.get("route", []))
     if result.get("model") != 2:
         if not result.get("red_flags"):
             return []
@@ -43,4 +48,9 @@ def routes_for(result: Mapping[str, Any], safeguarding: Mapping[str, Any]) -> li
 
 def referral_routes(safeguarding: Mapping[str, Any]) -> list[dict]:
     """The routes an officer can record as a referral made."""
-    return [r for r in safeguarding.get("route", []) if r.get("referral")]
+    return [r for r in _enabled(safeguarding.get("route", [])) if r.get("referral")]
+
+
+def contacts_by_id(safeguarding: Mapping[str, Any]) -> dict[str, dict]:
+    """The contacts a route may show, by id: those switched off are left out."""
+    return {c["id"]: c for c in _enabled(safeguarding.get("contact", []))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import threading
@@ -19,6 +20,12 @@ from fieldapp.queries import connect
 from fieldapp.queries import users as users_q
 
 PASSWORD = "correct horse battery"
+
+# The shipped safeguarding.toml has made-up numbers for the council's own contacts, which stop
+# a real deployment starting. Every app the tests make starts with them, including those
+# built from an instance folder alone and the gunicorns started as subprocesses (they inherit
+# the environment). A test of the refusal removes it (monkeypatch.delenv).
+os.environ["FIELDAPP_SAFEGUARDING_PLACEHOLDERS_ALLOWED"] = "true"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -32,7 +32,7 @@ from fieldapp.safeguarding import routes_for
 
 SHIPPED = Path(__file__).resolve().parent.parent / "checklists"
 JUNE = date(2026, 6, 1)
-FIRST_RESPONDER = {"police_999", "child", "nrm", "duty_to_notify"}
+FIRST_RESPONDER = {"police_999", "child", "nrm", "duty_to_notify", "adult_safeguarding"}
 
 
 @cache

@@ -366,7 +366,8 @@ def corpus(tmp_path_factory) -> list[dict]:
 # --- Running both sides ----------------------------------------------------------------------
 
 
-def python_side(cases: list[dict]) -> list[dict]:
+def python_side(cases: list[dict], safeguarding: dict | None = None) -> list[dict]:
+    safeguarding = safeguarding or folder().safeguarding
     results = []
     for c in cases:
         references = {q: Reference(**r) for q, r in c["references"].items()}
@@ -383,19 +384,26 @@ def python_side(cases: list[dict]) -> list[dict]:
             continue
         routes = [
             {**action, "routes": [r["id"] for r in action["routes"]]}
-            for action in routes_for(result, folder().safeguarding)
+            for action in routes_for(result, safeguarding)
         ]
         results.append(json.loads(json.dumps({"result": result, "routes": routes})))
     return results
 
 
-def payload() -> dict:
+def payload(safeguarding: dict | None = None) -> dict:
     data = for_phone(folder())
     data["checklists"] = {name: c.to_dict() for name, c in checklists().items()}
+    if safeguarding is not None:
+        data["safeguarding"] = safeguarding
     return data
 
 
-def javascript_side(cases: list[dict], tmp_path: Path, change: tuple[str, str] | None = None):
+def javascript_side(
+    cases: list[dict],
+    tmp_path: Path,
+    change: tuple[str, str] | None = None,
+    safeguarding: dict | None = None,
+):
     """The results of one Node process over every case.
 
     The scripts run from a copy marked as ES modules (Node before 20.19 reads a ``.js``
@@ -411,7 +419,7 @@ def javascript_side(cases: list[dict], tmp_path: Path, change: tuple[str, str] |
         assert change[0] in source, change
         (scripts / MODULE.name).write_text(source.replace(*change, 1), encoding="utf-8")
     corpus_file = tmp_path / "corpus.json"
-    corpus_file.write_text(json.dumps({"payload": payload(), "cases": cases}))
+    corpus_file.write_text(json.dumps({"payload": payload(safeguarding), "cases": cases}))
     run = subprocess.run(
         [node, str(RUNNER), str(corpus_file), str(scripts / MODULE.name)],
         capture_output=True,
@@ -522,6 +530,25 @@ def test_a_one_character_change_in_the_phones_wording_is_caught(corpus, tmp_path
     found = differences(flagged, python_side(flagged), javascript_side(flagged, tmp_path, change))
     assert found and "differs at character" in found[0], found
     assert "concerns[0].reasons[0]" in found[0]
+
+
+def test_the_phone_leaves_out_the_routes_a_deployment_switched_off_as_the_server_does(
+    corpus, tmp_path
+):
+    """Both sides given a file with the adult safeguarding, child and Fair Work Agency
+    routes switched off: neither shows them, for version 1 and version 2 results alike."""
+    safeguarding = json.loads(json.dumps(folder().safeguarding))
+    off = {"adult_safeguarding", "child", "fair_work_agency"}
+    for route in safeguarding["route"]:
+        route["enabled"] = route["id"] not in off
+    cases = [c for c in corpus if "red flag" in c["name"] or c["checklist"] == "hand_car_wash"]
+    cases = cases[:150]
+    python = python_side(cases, safeguarding)
+    javascript = javascript_side(cases, tmp_path, safeguarding=safeguarding)
+    assert differences(cases, python, javascript) == []
+    shown = {r for p in python for action in p.get("routes", []) for r in action["routes"]}
+    assert shown & off == set()
+    assert {"nrm", "duty_to_notify", "hazard_now"} <= shown  # the corpus reaches them
 
 
 def test_the_comparison_names_the_first_field_that_differs():

@@ -21,7 +21,9 @@ FIRST_RESPONDER_ROUTES = (
     "#route-duty_to_notify",
     "#route-child",
     "#route-police_999",
+    "#route-adult_safeguarding",
 )
+REFERRAL_FORM = "https://www.modernslavery.gov.uk/start"
 
 
 @pytest.fixture
@@ -136,4 +138,56 @@ def test_an_officer_who_records_signs_of_modern_slavery_gets_the_nrm_and_duty_to
         "Workers seem fearful and another sign of control is present."
     )
     page.screenshot(path=str(SCREENSHOTS / "visit-modern-slavery.png"), full_page=True, scale="css")
+    no_accessibility_problems(page)
+
+
+def tap_targets_are_big_enough(links) -> None:
+    """Every link is at least 44 x 44 CSS pixels (WCAG 2.5.5), so a thumb hits the right one."""
+    for index in range(links.count()):
+        box = links.nth(index).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, (links.nth(index).inner_text(), box)
+
+
+def test_the_modern_slavery_routes_show_their_numbers_form_and_next_steps(app, live_server, phone):
+    premises_id = add_premises(app, "Ringing Wash", at=CLOCK_TOWER)
+    page = phone
+    start_visit(page, live_server, premises_id)
+    answer_everything_no(page)
+    page.locator('input[name="q-id_retained"][value="yes"]').check()
+    page.get_by_role("button", name="Submit visit").click()
+
+    panel = page.locator(".app-safeguarding")
+    expect(panel).to_contain_text("Signs of modern slavery: follow a safeguarding route now")
+    for route in FIRST_RESPONDER_ROUTES:
+        expect(panel.locator(route)).to_be_visible()
+    adult = panel.locator("#route-adult_safeguarding")
+    expect(adult).to_contain_text("raise a safeguarding concern")
+    expect(adult.get_by_role("link", name="01632 960003")).to_have_attribute(
+        "href", "tel:01632960003"
+    )
+    expect(adult.locator("#next-steps-adult_safeguarding")).to_contain_text(
+        "Safeguarding concern raised with adult social care"
+    )
+    for route in ("#route-nrm", "#route-duty_to_notify", "#route-child"):
+        form = panel.locator(route).get_by_role(
+            "link", name="Home Office online referral form (NRM and Duty to Notify)"
+        )
+        expect(form).to_have_attribute("href", REFERRAL_FORM)
+    nrm = panel.locator("#route-nrm")
+    expect(nrm.get_by_role("link", name="0800 808 3733")).to_have_attribute(
+        "href", "tel:08008083733"
+    )
+    expect(nrm.locator("#next-steps-nrm li")).to_have_text(
+        [
+            "Informed consent recorded",
+            "NRM referral submitted online",
+            "Home Office reference received",
+            "The council's modern slavery lead told",
+        ]
+    )
+    tap_targets_are_big_enough(panel.locator(".app-contacts a"))
+    # What the officer sees at 390 x 844 when they reach the routes.
+    panel.locator("#route-child").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "visit-modern-slavery-routes.png"), scale="css")
+    panel.screenshot(path=str(SCREENSHOTS / "visit-modern-slavery-contacts.png"), scale="css")
     no_accessibility_problems(page)

@@ -5,10 +5,11 @@ import json
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from fieldapp.checklists import load_folder
 from fieldapp.queries import connect
 from tests.conftest import USERS, phone_page
 from tests.test_browser_shell import SCREENSHOTS, sign_in
-from tests.visit_helpers import add_premises, jpeg_bytes
+from tests.visit_helpers import SHIPPED, add_premises, jpeg_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -216,9 +217,26 @@ def test_the_provisional_result_shows_each_concern_and_its_routes(
     )
     panel = phone.locator(".app-safeguarding")
     expect(panel).to_contain_text("Does the employer hold the workers' passports or ID documents?")
-    for route in ("police_999", "child", "nrm", "duty_to_notify"):
-        expect(panel.locator(f"#route-{route}")).to_be_visible()
-    expect(panel.get_by_role("link", name="08000 121 700")).to_be_visible()
+    safeguarding = load_folder(SHIPPED).safeguarding
+    contacts = {c["id"]: c for c in safeguarding["contact"]}
+    for route in safeguarding["route"][:5]:  # 999, child, NRM, Duty to Notify, adult
+        block = panel.locator(f"#route-{route['id']}")
+        expect(block).to_be_visible()
+        # Every step, every contact (a number rings, the form opens), every next step.
+        expect(block.locator("ul").first.locator("li")).to_have_text(route["steps"])
+        links = [
+            f"tel:{contacts[c]['number'].replace(' ', '')}"
+            if "number" in contacts[c]
+            else contacts[c]["url"]
+            for c in route["contacts"]
+        ]
+        hrefs = block.locator(".app-contacts a").evaluate_all("(els) => els.map((a) => a.href)")
+        assert hrefs == links, route["id"]
+        expect(block.locator(".app-next-steps li")).to_have_text(
+            [step["text"] for step in route["next_steps"]]
+        )
+    expect(panel.locator("#route-nrm").get_by_role("link", name="08000 121 700")).to_be_visible()
+    expect(panel.locator("#route-child")).to_contain_text("Demo number")
     # 3 workers x 20 min at £12.71 is £12.71, far above the £5 charged: the Fair Work Agency.
     expect(phone.locator(".app-action--labour #route-fair_work_agency")).to_be_visible()
     slavery = phone.locator("#provisional-concern-slavery")
@@ -231,6 +249,8 @@ def test_the_provisional_result_shows_each_concern_and_its_routes(
     # What the officer sees at 390x844 with the result at the top of the screen.
     phone.evaluate("document.getElementById('provisional-result').scrollIntoView()")
     phone.screenshot(path=str(SCREENSHOTS / "offline-provisional-modern-slavery.png"), scale="css")
+    panel.locator("#route-nrm").scroll_into_view_if_needed()
+    phone.screenshot(path=str(SCREENSHOTS / "offline-provisional-routes.png"), scale="css")
     assert phone.errors == []
 
 

@@ -10,6 +10,7 @@ Pure: no Flask here, so the app, the commands and the tests share one loader.
 - ``files``: reading files, content hashes and the lock of released versions
 - ``wages``: minimum wage rates over time
 - ``answers``: what an officer typed, as a stored answer
+- ``safeguarding_file``: the routes and contacts, and which numbers are placeholders
 - ``folder``: everything the app reads from the folder at start-up
 """
 
@@ -54,6 +55,7 @@ from fieldapp.checklists.model import (
     Problem,
     Section,
 )
+from fieldapp.checklists.safeguarding_file import placeholder_problems, read_safeguarding
 from fieldapp.checklists.wages import AGE_BANDS, MAX_PENCE, WagePeriod, WageRates, load_wage_rates
 
 __all__ = [
@@ -101,6 +103,8 @@ __all__ = [
     "load_wage_rates",
     "lock_checklists",
     "parse_answer",
+    "placeholder_problems",
+    "read_safeguarding",
     "read_lock",
     "skipped_files",
     "write_lock",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fieldapp.checklists.files import WAGE_RATES_FILE, load_checklists
-from fieldapp.checklists.model import LEVELLED_CONCERNS, SECTORS, Checklist, ChecklistError, Problem
+from fieldapp.checklists.model import SECTORS, Checklist, Problem
+from fieldapp.checklists.safeguarding_file import placeholder_problems, read_safeguarding
 from fieldapp.checklists.wages import WageRates, load_wage_rates
 
 SAFEGUARDING_FILE = "safeguarding.toml"
@@ -15,12 +15,17 @@ SAFEGUARDING_FILE = "safeguarding.toml"
 
 @dataclass(frozen=True)
 class ChecklistFolder:
-    """Checklists, wage rates and safeguarding routes, as read from ``checklists/``."""
+    """Checklists, wage rates and safeguarding routes, as read from ``checklists/``.
+
+    ``placeholders`` are the enabled routes that would show a contact with a placeholder
+    number: the app refuses to start with any unless SAFEGUARDING_PLACEHOLDERS_ALLOWED.
+    """
 
     checklists: dict[str, Checklist]
     by_sector: dict[str, Checklist]
     wage_rates: WageRates
     safeguarding: dict
+    placeholders: tuple[Problem, ...] = field(default=())
 
 
 def load_folder(directory: Path) -> ChecklistFolder:
@@ -28,29 +33,10 @@ def load_folder(directory: Path) -> ChecklistFolder:
     directory = Path(directory)
     checklists = load_checklists(directory)
     wage_rates = load_wage_rates(directory / WAGE_RATES_FILE)
-    with open(directory / SAFEGUARDING_FILE, "rb") as fh:
-        safeguarding = tomllib.load(fh)
-    problems = _route_problems(directory / SAFEGUARDING_FILE, safeguarding)
-    if problems:
-        raise ChecklistError(problems)
+    safeguarding = read_safeguarding(directory / SAFEGUARDING_FILE)
+    placeholders = placeholder_problems(directory / SAFEGUARDING_FILE, safeguarding)
     by_sector = {c.sector: c for c in checklists.values()}
     missing = set(SECTORS) - set(by_sector)
     if missing:
         raise RuntimeError(f"No checklist for sector(s): {', '.join(sorted(missing))}")
-    return ChecklistFolder(checklists, by_sector, wage_rates, safeguarding)
-
-
-def _route_problems(path: Path, safeguarding: dict) -> list[Problem]:
-    """Each route must say which concern it answers and from which level."""
-    problems = []
-    for index, route in enumerate(safeguarding.get("route", [])):
-        where = f"route[{index}]"
-        if route.get("concern") not in LEVELLED_CONCERNS:
-            problems.append(
-                Problem(
-                    str(path), f"{where}.concern", f"use one of {', '.join(LEVELLED_CONCERNS)}."
-                )
-            )
-        if route.get("level") not in ("medium", "high"):
-            problems.append(Problem(str(path), f"{where}.level", "use medium or high."))
-    return problems
+    return ChecklistFolder(checklists, by_sector, wage_rates, safeguarding, tuple(placeholders))

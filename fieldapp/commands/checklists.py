@@ -1,6 +1,8 @@
 """Commands to check and release the checklists.
 
-``flask --app fieldapp checklists check`` validates every file in CHECKLIST_DIR;
+``flask --app fieldapp checklists check`` validates every file in CHECKLIST_DIR, and lists
+each enabled safeguarding route that shows a placeholder number (a problem, unless the app's
+SAFEGUARDING_PLACEHOLDERS_ALLOWED is set: then each is listed as a note);
 ``flask --app fieldapp checklists lock`` records new checklist versions in ``versions.lock``.
 
 The same commands run without the app as
@@ -18,11 +20,14 @@ from flask.cli import AppGroup
 
 from fieldapp.checklists import (
     LOCK_FILE,
+    SAFEGUARDING_FILE,
     WAGE_RATES_FILE,
     ChecklistError,
     load_checklists,
     load_wage_rates,
     lock_checklists,
+    placeholder_problems,
+    read_safeguarding,
     skipped_files,
 )
 from fieldapp.config import ROOT
@@ -32,8 +37,13 @@ DEFAULT_DIR = ROOT / "checklists"
 group = AppGroup("checklists", help="Check and release the inspection checklists.")
 
 
-def run_check(directory: Path) -> bool:
-    """Print OK for each checklist and the wage rates, or every problem. True when all is well."""
+def run_check(directory: Path, placeholders_allowed: bool = False) -> bool:
+    """Print OK for each checklist, the wage rates and the safeguarding routes, or every
+    problem. True when all is well.
+
+    A route showing a placeholder number is a problem, as it stops the app starting; with
+    ``placeholders_allowed`` (a demo) each is printed as a note instead.
+    """
     directory = Path(directory)
     problems = []
     checklists = {}
@@ -46,6 +56,14 @@ def run_check(directory: Path) -> bool:
         rates = load_wage_rates(directory / WAGE_RATES_FILE)
     except ChecklistError as error:
         problems.extend(error.problems)
+    safeguarding, placeholders = None, []
+    try:
+        safeguarding = read_safeguarding(directory / SAFEGUARDING_FILE)
+        placeholders = placeholder_problems(directory / SAFEGUARDING_FILE, safeguarding)
+    except ChecklistError as error:
+        problems.extend(error.problems)
+    if not placeholders_allowed:
+        problems.extend(placeholders)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -65,9 +83,24 @@ def run_check(directory: Path) -> bool:
         )
     latest = rates.periods[-1].start.isoformat()
     click.echo(f"OK: wage rates ({len(rates.periods)} periods, the latest from {latest})")
+    _say_safeguarding(safeguarding, placeholders)
     for path in skipped_files(directory):
         click.echo(f"Skipped {path.name}: not a checklist (no `sector` or `sections`).")
     return True
+
+
+def _say_safeguarding(safeguarding: dict, placeholders: list) -> None:
+    routes, contacts = safeguarding["route"], safeguarding["contact"]
+    off = [r["id"] for r in routes if not r["enabled"]] + [
+        c["id"] for c in contacts if not c["enabled"]
+    ]
+    click.echo(
+        f"OK: safeguarding ({len(routes)} routes, {len(contacts)} contacts"
+        + (f"; switched off: {', '.join(off)}" if off else "")
+        + ")"
+    )
+    for problem in placeholders:
+        click.echo(f"Placeholder, allowed by SAFEGUARDING_PLACEHOLDERS_ALLOWED: {problem}")
 
 
 def run_lock(directory: Path) -> bool:
@@ -89,8 +122,9 @@ def run_lock(directory: Path) -> bool:
 
 @group.command("check")
 def check_command() -> None:
-    """Validate every checklist and the wage rates in CHECKLIST_DIR."""
-    if not run_check(Path(current_app.config["CHECKLIST_DIR"])):
+    """Validate every checklist, the wage rates and the safeguarding routes in CHECKLIST_DIR."""
+    allowed = bool(current_app.config.get("SAFEGUARDING_PLACEHOLDERS_ALLOWED"))
+    if not run_check(Path(current_app.config["CHECKLIST_DIR"]), allowed):
         raise click.exceptions.Exit(1)
 
 
@@ -117,10 +151,15 @@ def main(ctx: click.Context, directory: Path) -> None:
 
 
 @main.command("check")
+@click.option(
+    "--placeholders-allowed",
+    is_flag=True,
+    help="Note safeguarding contacts with placeholder numbers instead of failing (a demo).",
+)
 @click.pass_obj
-def standalone_check(directory: Path) -> None:
-    """Validate every checklist and the wage rates."""
-    if not run_check(directory):
+def standalone_check(directory: Path, placeholders_allowed: bool) -> None:
+    """Validate every checklist, the wage rates and the safeguarding routes."""
+    if not run_check(directory, placeholders_allowed):
         raise click.exceptions.Exit(1)
 
 

@@ -1,7 +1,9 @@
 """The checklist folder as the running app holds it: loaded once when the app starts.
 
 A broken or unreleased checklist stops the app starting (the officer fixing it runs
-``flask --app fieldapp checklists check``, which still works, to see every problem).
+``flask --app fieldapp checklists check``, which still works, to see every problem). So
+does a safeguarding route that would show a placeholder number, unless the
+SAFEGUARDING_PLACEHOLDERS_ALLOWED setting says this is a demo or a test.
 """
 
 from __future__ import annotations
@@ -39,7 +41,10 @@ def _running_checklist_command() -> bool:
 def init_app(app: Flask) -> None:
     """Load the checklist folder into the app, refusing to start if it is broken."""
     try:
-        app.extensions[KEY] = load_folder(Path(app.config["CHECKLIST_DIR"]))
+        folder = load_folder(Path(app.config["CHECKLIST_DIR"]))
+        if folder.placeholders and not app.config["SAFEGUARDING_PLACEHOLDERS_ALLOWED"]:
+            raise ChecklistError(folder.placeholders)
+        app.extensions[KEY] = folder
     except ChecklistError:
         if not _running_checklist_command():
             raise

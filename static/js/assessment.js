@@ -337,7 +337,8 @@ const RANK = { medium: 2, high: 3 }
 
 // fieldapp.safeguarding.routes_for: the concerns that need action, each with its routes.
 export function routesFor (result, safeguarding, shared) {
-  const routes = safeguarding.route || []
+  // A route the deployment switched off (enabled = false) is never shown.
+  const routes = (safeguarding.route || []).filter((r) => r.enabled !== false)
   if (result.model !== 2) {
     if (!(result.red_flags || []).length) return []
     const slavery = routes.filter((r) => (r.concern || 'slavery') === 'slavery')

@@ -27,35 +27,73 @@ export function levelTag (level) {
   return el('strong', text, 'govuk-tag ' + colour)
 }
 
-function routeBlock (route) {
+// The contacts a route may show, by id: those the deployment switched off are left out
+// (fieldapp.safeguarding.contacts_by_id).
+function contactsById (safeguarding) {
+  const contacts = new Map()
+  for (const contact of safeguarding.contact || []) {
+    if (contact.enabled !== false) contacts.set(contact.id, contact)
+  }
+  return contacts
+}
+
+// A route's contacts in its order: a number rings (tel:), an address opens (the Home
+// Office's online referral form). As _assessment.html's route_contacts.
+function routeContacts (route, contacts) {
+  const shown = (route.contacts || []).filter((id) => contacts.has(id))
+  if (!shown.length) return []
+  const ul = el('ul', null, 'govuk-list app-contacts')
+  ul.id = 'contacts-' + route.id
+  for (const id of shown) {
+    const contact = contacts.get(id)
+    const li = el('li')
+    if (contact.url) {
+      const link = el('a', contact.name, 'govuk-link')
+      link.href = contact.url
+      li.append(link)
+    } else {
+      const link = el('a', contact.number, 'govuk-link')
+      link.href = 'tel:' + contact.number.replace(/ /g, '')
+      li.append(el('span', contact.name, 'app-contacts__name'), ' ', link)
+    }
+    if (contact.placeholder) li.append(' ', el('strong', 'Demo number', 'govuk-tag govuk-tag--grey'))
+    ul.append(li)
+  }
+  return [ul]
+}
+
+// As templates/visits/_next_steps.html, read-only.
+function nextSteps (route) {
+  if (!(route.next_steps || []).length) return []
+  const ul = el('ul', null, 'govuk-list govuk-list--bullet govuk-body-s app-next-steps')
+  ul.id = 'next-steps-' + route.id
+  for (const step of route.next_steps) {
+    const li = el('li', step.text)
+    li.dataset.step = step.id
+    ul.append(li)
+  }
+  return [el('h4', 'Next steps', 'govuk-heading-s govuk-!-margin-bottom-1'), ul]
+}
+
+function routeBlock (route, contacts) {
   const block = el('div', null, 'app-route')
   block.id = 'route-' + route.id
   block.append(el('h3', route.title, 'govuk-heading-s'))
   const when = el('p', null, 'govuk-body-s govuk-!-margin-bottom-1')
   when.append(el('strong', 'When:'), ' ' + route.when)
   block.append(when, list(route.steps || [], 'govuk-list govuk-list--bullet govuk-body-s'))
+  block.append(...routeContacts(route, contacts), ...nextSteps(route))
   return block
-}
-
-function contacts (safeguarding) {
-  const ul = el('ul', null, 'govuk-list app-contacts')
-  for (const contact of safeguarding.contact || []) {
-    const li = el('li', contact.name + ': ')
-    const link = el('a', contact.number, 'govuk-link')
-    link.href = 'tel:' + contact.number.replace(/\s/g, '')
-    li.append(link)
-    ul.append(li)
-  }
-  return ul
 }
 
 // One section per concern that needs action: the first-responder routes for modern
 // slavery, the enforcing authority or the Fair Work Agency for the others.
 function whatToDo (action, result, reference) {
+  const contacts = contactsById(reference.safeguarding)
   if (action.concern !== 'slavery') {
     const section = el('section', null, `app-action app-action--${action.concern}`)
     section.append(el('h2', `${reference.assessment.concerns[action.concern]}: what to do`, 'govuk-heading-m'))
-    for (const route of action.routes) section.append(routeBlock(route))
+    for (const route of action.routes) section.append(routeBlock(route, contacts))
     return section
   }
   const section = el('section', null, 'app-safeguarding')
@@ -68,8 +106,7 @@ function whatToDo (action, result, reference) {
     section.append(list(flags.map((flag) => flag.question), 'govuk-list govuk-list--bullet'))
   }
   section.append(el('p', 'You are a first responder: the council must notify the Home Office when a person may be a victim. Choose the route that fits.', 'govuk-body'))
-  for (const route of action.routes) section.append(routeBlock(route))
-  section.append(el('h3', 'Numbers', 'govuk-heading-s'), contacts(reference.safeguarding))
+  for (const route of action.routes) section.append(routeBlock(route, contacts))
   return section
 }
 

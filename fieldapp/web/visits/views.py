@@ -28,7 +28,7 @@ from fieldapp.queries import premises as premises_q
 from fieldapp.queries import referrals as referrals_q
 from fieldapp.queries import visits as visits_q
 from fieldapp.referrals import EXPLOITATION
-from fieldapp.safeguarding import referral_routes, routes_for
+from fieldapp.safeguarding import contacts_by_id, referral_routes, routes_for
 from fieldapp.timeutil import now_iso
 from fieldapp.web import checklists, read_audit
 from fieldapp.web.visits import uploads
@@ -169,6 +169,7 @@ def _result_page(visit: dict, referral_errors=None, referral_values=None, status
         agencies=agencies.load(),
         correcting=int(correcting) if str(correcting or "").isdecimal() else None,
         safeguarding=safeguarding,
+        contacts=contacts_by_id(safeguarding),
         referral_errors=referral_errors or {},
         referral_values=referral_values or {},
         may_change=_may_change(visit),
