@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldapp.checklists.files import WAGE_RATES_FILE, load_checklists
+from fieldapp.checklists.guidance import (
+    GUIDANCE_FILE,
+    Guidance,
+    checklist_source_problems,
+    load_guidance,
+)
 from fieldapp.checklists.model import LEVELLED_CONCERNS, SECTORS, Checklist, ChecklistError, Problem
+from fieldapp.checklists.scenarios import SCENARIO_DIR, Scenario, load_scenarios
 from fieldapp.checklists.wages import WageRates, load_wage_rates
 
 SAFEGUARDING_FILE = "safeguarding.toml"
@@ -15,12 +22,15 @@ SAFEGUARDING_FILE = "safeguarding.toml"
 
 @dataclass(frozen=True)
 class ChecklistFolder:
-    """Checklists, wage rates and safeguarding routes, as read from ``checklists/``."""
+    """Checklists, wage rates, safeguarding routes, the guidance on speaking to workers and
+    the practice scenarios, as read from ``checklists/``."""
 
     checklists: dict[str, Checklist]
     by_sector: dict[str, Checklist]
     wage_rates: WageRates
     safeguarding: dict
+    guidance: Guidance
+    scenarios: dict[str, Scenario]
 
 
 def load_folder(directory: Path) -> ChecklistFolder:
@@ -37,7 +47,33 @@ def load_folder(directory: Path) -> ChecklistFolder:
     missing = set(SECTORS) - set(by_sector)
     if missing:
         raise RuntimeError(f"No checklist for sector(s): {', '.join(sorted(missing))}")
-    return ChecklistFolder(checklists, by_sector, wage_rates, safeguarding)
+    guidance, scenarios = load_guide(directory, by_sector)
+    return ChecklistFolder(checklists, by_sector, wage_rates, safeguarding, guidance, scenarios)
+
+
+def load_guide(
+    directory: Path, by_sector: dict[str, Checklist]
+) -> tuple[Guidance, dict[str, Scenario]]:
+    """The guidance and the practice scenarios, checked against the current checklists.
+
+    Every problem in either is reported at once, as for the checklists.
+    """
+    problems: list[Problem] = []
+    guidance = scenarios = None
+    try:
+        guidance = load_guidance(directory / GUIDANCE_FILE)
+        problems += checklist_source_problems(
+            guidance, by_sector.values(), str(directory / GUIDANCE_FILE)
+        )
+    except ChecklistError as error:
+        problems += error.problems
+    try:
+        scenarios = load_scenarios(directory / SCENARIO_DIR, by_sector)
+    except ChecklistError as error:
+        problems += error.problems
+    if problems:
+        raise ChecklistError(problems)
+    return guidance, scenarios
 
 
 def _route_problems(path: Path, safeguarding: dict) -> list[Problem]:

@@ -21,6 +21,7 @@ from fieldapp.checklists import (
     WAGE_RATES_FILE,
     ChecklistError,
     load_checklists,
+    load_guide,
     load_wage_rates,
     lock_checklists,
     skipped_files,
@@ -46,6 +47,12 @@ def run_check(directory: Path) -> bool:
         rates = load_wage_rates(directory / WAGE_RATES_FILE)
     except ChecklistError as error:
         problems.extend(error.problems)
+    guide = None
+    if checklists:
+        try:
+            guide = load_guide(directory, {c.sector: c for c in checklists.values()})
+        except ChecklistError as error:
+            problems.extend(error.problems)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -65,6 +72,12 @@ def run_check(directory: Path) -> bool:
         )
     latest = rates.periods[-1].start.isoformat()
     click.echo(f"OK: wage rates ({len(rates.periods)} periods, the latest from {latest})")
+    if guide is not None:
+        guidance, scenarios = guide
+        click.echo(
+            f"OK: guidance ({len(guidance.advice)} pieces of advice, {len(guidance.sources)} "
+            f"sources in the source key) and {len(scenarios)} practice scenarios"
+        )
     for path in skipped_files(directory):
         click.echo(f"Skipped {path.name}: not a checklist (no `sector` or `sections`).")
     return True
