@@ -45,7 +45,7 @@ def _reference_read_once_per_content():
 
     Every test builds an app, and reading and validating the checklists was a third of
     that. The result is kept against the bytes of every file in the folder, so a test
-    that writes a new checklist, lock or wage rate gets it read afresh; a folder that
+    that writes a new checklist, lock, wage rate or scenario gets it read afresh; a folder that
     fails to load is never kept.
     """
     from fieldapp.web import checklists
@@ -55,8 +55,9 @@ def _reference_read_once_per_content():
 
     def load(directory):
         folder = Path(directory).resolve()
-        files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
-        key = (str(folder), tuple((p.name, p.read_bytes()) for p in files))
+        # The practice scenarios are in a folder of their own: every file below counts.
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        key = (str(folder), tuple((str(p.relative_to(folder)), p.read_bytes()) for p in files))
         if key not in kept:
             kept[key] = real(directory)
         return kept[key]

@@ -16,7 +16,7 @@ from tests.visit_helpers import add_premises
 pytestmark = pytest.mark.browser
 
 # The cache the phone keeps pages in (static/js/kept-pages.js): a release keeps it.
-PAGES = "fieldapp-pages-v2"
+PAGES = "fieldapp-pages-v3"
 
 # What the release changes in a kept script: a mark the test can see on the page.
 RELEASE_MARK = """

@@ -522,6 +522,7 @@ HOW_MANY = FollowUp("child_count", "child", "How many workers appeared under 18?
         (WORKERS, "999", 999),
         (MINUTES, "1440", 1440),
         (HOW_MANY, " 2 ", 2),
+        (WORKERS, "0" * 40 + "3", 3),
         (CASH, "yes", "yes"),
         (CASH, "No", "no"),
         (CASH, "not_seen", "not_seen"),
@@ -545,6 +546,12 @@ def test_parse_answer_accepts(question, raw, expected):
         (WORKERS, "2.5", "enter a whole number from 0 to 999"),
         (WORKERS, "-1", "cannot be negative"),
         (WORKERS, "1000", "1000 is too many"),
+        # Thousands of figures: refused before Python's own limit on turning text into a
+        # number, whose message names no question.
+        (WORKERS, "9" * 5000, "that is too many"),
+        (MINUTES, "1" * 13, "that is too many"),
+        (PRICE, "9" * 5000, "that amount is too high"),
+        (PRICE, "9" * 5000 + ".50", "that amount is too high"),
         (WORKERS, "three", "in figures"),
         (MINUTES, "1441", "Enter minutes from 0 to 1440"),
         (CASH, "maybe", "choose yes, no or not seen"),

@@ -84,6 +84,8 @@ def test_check_reports_ok_for_the_shipped_files(checklist_dir, invoke):
     assert "OK: hand_car_wash v2 (33 indicators, 3 measurements" in result.output
     assert "OK: nail_bar v2 (29 indicators" in result.output
     assert "OK: wage rates (8 periods, the latest from 2026-04-01)" in result.output
+    assert "OK: guidance (9 pieces of advice" in result.output
+    assert "and 12 practice scenarios" in result.output
     assert "OK: safeguarding (10 routes, 12 contacts)" in result.output
     assert "placeholder" not in result.output
 
@@ -149,6 +151,15 @@ def test_check_reports_mistakes_in_the_safeguarding_routes(checklist_dir, invoke
     assert f"{path}: route.duty_to_notify.next_steps[0].id: is 'dtn submitted'" in result.output
     assert f"{path}: route.hazard_now.level: use medium or high." in result.output
     assert "2 problems found" in result.output
+
+
+@pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])
+def test_check_reports_a_scenario_that_names_a_question_the_checklist_lacks(checklist_dir, invoke):
+    scenario = checklist_dir / "scenarios" / "nail_bar_hazard.toml"
+    scenario.write_text(scenario.read_text().replace("no_gloves =", "no_glove ="))
+    result = invoke(checklist_dir, "check")
+    assert result.exit_code == 1
+    assert 'nail_bar_hazard.toml: answers.no_glove: "no_glove" is not a question' in result.output
 
 
 @pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])

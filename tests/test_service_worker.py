@@ -8,8 +8,15 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from fieldapp.checklists import SECTORS
 from fieldapp.config import ROOT
-from fieldapp.web.offline.worker import SHELL_URLS, SOURCE, shell_version, static_path
+from fieldapp.web.offline.worker import (
+    PAGE_URLS,
+    SHELL_URLS,
+    SOURCE,
+    shell_version,
+    static_path,
+)
 from tests.conftest import make_app
 from tests.visit_helpers import add_premises
 
@@ -46,6 +53,8 @@ def test_sw_js_carries_the_version_of_the_real_files_and_the_list_it_keeps(clien
     assert f'const VERSION = "{shell_version(STATIC)}"\n' in body
     listed = re.search(r"^const SHELL_URLS = (\[.*?\])$", body, re.MULTILINE | re.DOTALL)
     assert json.loads(listed.group(1)) == list(SHELL_URLS)
+    pages = re.search(r"^const PAGE_URLS = (\[.*?\])$", body, re.MULTILINE | re.DOTALL)
+    assert json.loads(pages.group(1)) == list(PAGE_URLS)
     # The worker's own source follows, as written.
     assert body.endswith((STATIC / SOURCE).read_text(encoding="utf-8"))
 
@@ -131,10 +140,43 @@ def test_every_script_and_stylesheet_a_kept_page_loads_is_kept(app, as_role):
     premises_id = add_premises(app, "Shell Car Wash")
     page = as_role("inspector")
     needed: set[str] = set()
-    for url in ["/", "/premises/", f"/premises/{premises_id}/visits/new", "/outbox", "/offline"]:
+    pages = ["/", "/premises/", f"/premises/{premises_id}/visits/new", "/outbox", "/offline"]
+    for url in [*pages, *(u for u in PAGE_URLS if not u.startswith("/api/"))]:
         needed |= static_urls(page.get(url))
     for url in [WORKER_URL, *SHELL_URLS]:
         if url.endswith(".js"):
             source = static_path(STATIC, url).read_text(encoding="utf-8")
             needed |= {urljoin(url, target) for target in IMPORT.findall(source)}
     assert needed - set(SHELL_URLS) == set()
+
+
+# The indicator guide is kept from the moment the worker is installed, so an officer has it
+# at the roadside without having opened it while they had a signal.
+GUIDE_PAGES = ["/guide", *(f"/guide/{sector}" for sector in SECTORS)]
+
+
+def test_the_guide_pages_are_kept_for_use_offline():
+    assert set(GUIDE_PAGES) <= set(PAGE_URLS)
+    # Practice sends answers to the server, so it is never kept.
+    assert not [url for url in PAGE_URLS if url.startswith("/guide/practice")]
+
+
+def test_the_worker_fetches_and_refreshes_the_pages_it_is_sent():
+    source = (STATIC / SOURCE).read_text(encoding="utf-8")
+    assert "PAGE_URLS.map((url) => cachePage(pages, url))" in source  # at install
+    assert "PAGE_URLS.includes(url.pathname)" in source  # kept fresh when opened
+
+
+@pytest.mark.parametrize("role", ["inspector", "coordinator"])
+def test_every_kept_page_opens_for_field_officers(as_role, role):
+    page = as_role(role)
+    for url in PAGE_URLS:
+        response = page.client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_changing_the_kept_pages_changes_the_version():
+    assert shell_version(STATIC, pages=(*PAGE_URLS, "/guide/tattoo_parlour")) != shell_version(
+        STATIC
+    )
+    assert shell_version(STATIC, pages=PAGE_URLS) == shell_version(STATIC)

@@ -11,6 +11,8 @@ Pure: no Flask here, so the app, the commands and the tests share one loader.
 - ``wages``: minimum wage rates over time
 - ``answers``: what an officer typed, as a stored answer
 - ``safeguarding_file``: the routes and contacts, and which numbers are placeholders
+- ``guidance``: how to speak to workers, and what each source key means
+- ``scenarios``: the practice scenarios and the answers each implies
 - ``folder``: everything the app reads from the folder at start-up
 """
 
@@ -26,7 +28,8 @@ from fieldapp.checklists.files import (
     skipped_files,
     write_lock,
 )
-from fieldapp.checklists.folder import SAFEGUARDING_FILE, ChecklistFolder, load_folder
+from fieldapp.checklists.folder import SAFEGUARDING_FILE, ChecklistFolder, load_folder, load_guide
+from fieldapp.checklists.guidance import GUIDANCE_FILE, Advice, Guidance, load_guidance
 from fieldapp.checklists.model import (
     ANSWER_TYPES,
     BAND_LABELS,
@@ -56,6 +59,7 @@ from fieldapp.checklists.model import (
     Section,
 )
 from fieldapp.checklists.safeguarding_file import placeholder_problems, read_safeguarding
+from fieldapp.checklists.scenarios import SCENARIO_DIR, Scenario, load_scenarios
 from fieldapp.checklists.wages import AGE_BANDS, MAX_PENCE, WagePeriod, WageRates, load_wage_rates
 
 __all__ = [
@@ -73,6 +77,14 @@ __all__ = [
     "BAND_NAMES",
     "BAND_RANK",
     "CATEGORIES",
+    "GUIDANCE_FILE",
+    "SCENARIO_DIR",
+    "Advice",
+    "Guidance",
+    "Scenario",
+    "load_guidance",
+    "load_guide",
+    "load_scenarios",
     "LOCK_COMMAND",
     "LOCK_FILE",
     "MAX_COUNT",

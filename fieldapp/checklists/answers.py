@@ -9,6 +9,9 @@ from fieldapp.checklists.wages import MAX_PENCE
 
 MAX_COUNT = 999
 MAX_MINUTES = 24 * 60
+# More figures than any real answer has: refused before Python turns them into a number,
+# which for thousands of figures fails with a message no officer should read.
+MAX_FIGURES = 12
 
 _MONEY = re.compile(r"£?\s*([0-9]+)(?:\.([0-9]+))?\Z", re.ASCII)
 _WHOLE = re.compile(r"[0-9]+\Z", re.ASCII)
@@ -36,6 +39,8 @@ def parse_answer(question: Indicator | FollowUp, raw: str) -> str | int:
             raise ValueError(f"{name}: cannot be negative. Enter {unit} from 0 to {highest}.")
         if not _WHOLE.match(text):
             raise ValueError(f"{name}: enter {unit} from 0 to {highest}, in figures, like 3.")
+        if len(text.lstrip("0")) > MAX_FIGURES:
+            raise ValueError(f"{name}: that is too many. Enter {unit} from 0 to {highest}.")
         if int(text) > highest:
             raise ValueError(f"{name}: {int(text)} is too many. Enter {unit} from 0 to {highest}.")
         return int(text)
@@ -49,6 +54,8 @@ def _parse_money(name: str, text: str) -> int:
     if not found:
         raise ValueError(f"{name}: enter pounds and pence in figures, like 6.50.")
     pounds, pence = found.group(1), found.group(2)
+    if len(pounds.lstrip("0")) > MAX_FIGURES:
+        raise ValueError(f"{name}: that amount is too high. Check the amount.")
     if pence is not None and len(pence) > 2:
         raise ValueError(f"{name}: use at most 2 figures after the point, like 6.50.")
     total = int(pounds) * 100 + int((pence or "0").ljust(2, "0"))

@@ -6,8 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fieldapp.checklists.files import WAGE_RATES_FILE, load_checklists
-from fieldapp.checklists.model import SECTORS, Checklist, Problem
+from fieldapp.checklists.guidance import (
+    GUIDANCE_FILE,
+    Guidance,
+    checklist_source_problems,
+    load_guidance,
+)
+from fieldapp.checklists.model import SECTORS, Checklist, ChecklistError, Problem
 from fieldapp.checklists.safeguarding_file import placeholder_problems, read_safeguarding
+from fieldapp.checklists.scenarios import SCENARIO_DIR, Scenario, load_scenarios
 from fieldapp.checklists.wages import WageRates, load_wage_rates
 
 SAFEGUARDING_FILE = "safeguarding.toml"
@@ -15,7 +22,8 @@ SAFEGUARDING_FILE = "safeguarding.toml"
 
 @dataclass(frozen=True)
 class ChecklistFolder:
-    """Checklists, wage rates and safeguarding routes, as read from ``checklists/``.
+    """Checklists, wage rates, safeguarding routes, the guidance on speaking to workers and
+    the practice scenarios, as read from ``checklists/``.
 
     ``placeholders`` are the enabled routes that would show a contact with a placeholder
     number: the app refuses to start with any unless SAFEGUARDING_PLACEHOLDERS_ALLOWED.
@@ -25,6 +33,8 @@ class ChecklistFolder:
     by_sector: dict[str, Checklist]
     wage_rates: WageRates
     safeguarding: dict
+    guidance: Guidance
+    scenarios: dict[str, Scenario]
     placeholders: tuple[Problem, ...] = field(default=())
 
 
@@ -39,4 +49,32 @@ def load_folder(directory: Path) -> ChecklistFolder:
     missing = set(SECTORS) - set(by_sector)
     if missing:
         raise RuntimeError(f"No checklist for sector(s): {', '.join(sorted(missing))}")
-    return ChecklistFolder(checklists, by_sector, wage_rates, safeguarding, tuple(placeholders))
+    guidance, scenarios = load_guide(directory, by_sector)
+    return ChecklistFolder(
+        checklists, by_sector, wage_rates, safeguarding, guidance, scenarios, tuple(placeholders)
+    )
+
+
+def load_guide(
+    directory: Path, by_sector: dict[str, Checklist]
+) -> tuple[Guidance, dict[str, Scenario]]:
+    """The guidance and the practice scenarios, checked against the current checklists.
+
+    Every problem in either is reported at once, as for the checklists.
+    """
+    problems: list[Problem] = []
+    guidance = scenarios = None
+    try:
+        guidance = load_guidance(directory / GUIDANCE_FILE)
+        problems += checklist_source_problems(
+            guidance, by_sector.values(), str(directory / GUIDANCE_FILE)
+        )
+    except ChecklistError as error:
+        problems += error.problems
+    try:
+        scenarios = load_scenarios(directory / SCENARIO_DIR, by_sector)
+    except ChecklistError as error:
+        problems += error.problems
+    if problems:
+        raise ChecklistError(problems)
+    return guidance, scenarios

@@ -24,6 +24,7 @@ from fieldapp.checklists import (
     WAGE_RATES_FILE,
     ChecklistError,
     load_checklists,
+    load_guide,
     load_wage_rates,
     lock_checklists,
     placeholder_problems,
@@ -64,6 +65,12 @@ def run_check(directory: Path, placeholders_allowed: bool = False) -> bool:
         problems.extend(error.problems)
     if not placeholders_allowed:
         problems.extend(placeholders)
+    guide = None
+    if checklists:
+        try:
+            guide = load_guide(directory, {c.sector: c for c in checklists.values()})
+        except ChecklistError as error:
+            problems.extend(error.problems)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -84,6 +91,12 @@ def run_check(directory: Path, placeholders_allowed: bool = False) -> bool:
     latest = rates.periods[-1].start.isoformat()
     click.echo(f"OK: wage rates ({len(rates.periods)} periods, the latest from {latest})")
     _say_safeguarding(safeguarding, placeholders)
+    if guide is not None:
+        guidance, scenarios = guide
+        click.echo(
+            f"OK: guidance ({len(guidance.advice)} pieces of advice, {len(guidance.sources)} "
+            f"sources in the source key) and {len(scenarios)} practice scenarios"
+        )
     for path in skipped_files(directory):
         click.echo(f"Skipped {path.name}: not a checklist (no `sector` or `sections`).")
     return True

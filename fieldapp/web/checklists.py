@@ -27,6 +27,7 @@ from fieldapp.checklists import (
     Checklist,
     ChecklistError,
     ChecklistFolder,
+    Guidance,
     load_folder,
 )
 
@@ -49,11 +50,17 @@ def init_app(app: Flask) -> None:
         if not _running_checklist_command():
             raise
     app.add_template_global(SECTORS, "SECTORS")
+    app.add_template_global(worker_guidance)
 
 
 def current() -> ChecklistFolder:
     """The current app's checklists, wage rates and safeguarding routes."""
     return current_app.extensions[KEY]
+
+
+def worker_guidance() -> Guidance:
+    """How to speak to workers (guidance.toml), for the pages that show it."""
+    return current().guidance
 
 
 def checklist_for(sector: str) -> Checklist:

@@ -2,12 +2,13 @@
 // on the phone, so a visit can be started, answered and submitted with no signal; and
 // sends the outbox when the connection returns (Background Sync where the browser has it).
 //
-// The server writes VERSION and SHELL_URLS above this file when it sends /sw.js
-// (fieldapp/web/offline/worker.py): the files kept as the app shell, and a hash of them and
-// of this file. A release that changes any of them changes /sw.js, so the browser installs
-// the new worker at its next check; that worker keeps the new files under a new name and
-// drops the old copy. The outbox is in IndexedDB (outbox.js), which no update touches.
-/* global VERSION, SHELL_URLS */
+// The server writes VERSION, SHELL_URLS and PAGE_URLS above this file when it sends /sw.js
+// (fieldapp/web/offline/worker.py): the files kept as the app shell, a hash of them and of
+// this file, and the pages kept from the start (the outbox, the indicator guide). A release
+// that changes any of them changes /sw.js, so the browser installs the new worker at its
+// next check; that worker keeps the new files under a new name and drops the old copy. The
+// outbox is in IndexedDB (outbox.js), which no update touches.
+/* global VERSION, SHELL_URLS, PAGE_URLS */
 import { PAGES, PAGES_PREFIX } from '/static/js/kept-pages.js'
 import { sendAll } from '/static/js/outbox.js'
 
@@ -15,8 +16,9 @@ const SHELL_PREFIX = 'fieldapp-shell-'
 const SHELL = SHELL_PREFIX + VERSION
 // The kept pages outlive a release (an officer's kept visit forms stay usable offline):
 // their name (PAGES) changes only when the pages themselves must be fetched again.
-// Pages worth keeping for use without a signal. Nothing else is stored on the phone.
-const KEEP = [/^\/$/, /^\/premises\/$/, /^\/premises\/\d+\/visits\/new$/, /^\/outbox$/, /^\/offline$/, /^\/api\/checklists\.json$/]
+// Pages worth keeping for use without a signal: these, and PAGE_URLS. Nothing else is
+// stored on the phone.
+const KEEP = [/^\/$/, /^\/premises\/$/, /^\/premises\/\d+\/visits\/new$/]
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -24,7 +26,7 @@ self.addEventListener('install', (event) => {
     // Straight from the server: the browser's HTTP cache may still hold the last release.
     await shell.addAll(SHELL_URLS.map((url) => new Request(url, { cache: 'reload' })))
     const pages = await caches.open(PAGES)
-    await Promise.allSettled(['/offline', '/api/checklists.json', '/outbox'].map((url) => cachePage(pages, url)))
+    await Promise.allSettled(PAGE_URLS.map((url) => cachePage(pages, url)))
     await self.skipWaiting()
   })())
 })
@@ -70,7 +72,8 @@ async function keepAgain (name) {
 }
 
 function keep (url) {
-  return url.origin === self.location.origin && KEEP.some((pattern) => pattern.test(url.pathname))
+  if (url.origin !== self.location.origin) return false
+  return PAGE_URLS.includes(url.pathname) || KEEP.some((pattern) => pattern.test(url.pathname))
 }
 
 self.addEventListener('fetch', (event) => {
