@@ -147,6 +147,8 @@ class World:
             "operation_id": self._plan_operation(),
             "token_id": 1,
             "referral_id": 1,
+            "scenario_id": "car_wash_slavery",
+            "sector": "hand_car_wash",
             "training_id": trained,
             "photo_id": "no-such-photo",
             "token": "no-such-import",

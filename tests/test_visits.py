@@ -269,6 +269,7 @@ def test_old_visits_render_with_their_own_checklist_version(tmp_path):
     # A visit recorded while version 1 (one percentage score) was the checklist in use...
     version_1 = tmp_path / "checklists-v1"
     shutil.copytree(ROOT / "checklists", version_1)
+    shutil.rmtree(version_1 / "scenarios")  # written for version 2's questions
     for name in ("hand_car_wash.toml", "nail_bar.toml"):
         shutil.copy(Path(__file__).parent / "checklist_fixtures" / "v1" / name, version_1)
     app = make_app(tmp_path, CHECKLIST_DIR=str(version_1))

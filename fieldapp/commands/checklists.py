@@ -57,12 +57,7 @@ def run_check(directory: Path, placeholders_allowed: bool = False) -> bool:
         rates = load_wage_rates(directory / WAGE_RATES_FILE)
     except ChecklistError as error:
         problems.extend(error.problems)
-    safeguarding, placeholders = None, []
-    try:
-        safeguarding = read_safeguarding(directory / SAFEGUARDING_FILE)
-        placeholders = placeholder_problems(directory / SAFEGUARDING_FILE, safeguarding)
-    except ChecklistError as error:
-        problems.extend(error.problems)
+    safeguarding, placeholders = _read_safeguarding(directory, problems)
     if not placeholders_allowed:
         problems.extend(placeholders)
     guide = None
@@ -100,6 +95,16 @@ def run_check(directory: Path, placeholders_allowed: bool = False) -> bool:
     for path in skipped_files(directory):
         click.echo(f"Skipped {path.name}: not a checklist (no `sector` or `sections`).")
     return True
+
+
+def _read_safeguarding(directory: Path, problems: list) -> tuple[dict | None, list]:
+    """The routes and contacts and the placeholders among them; mistakes join ``problems``."""
+    try:
+        safeguarding = read_safeguarding(directory / SAFEGUARDING_FILE)
+    except ChecklistError as error:
+        problems.extend(error.problems)
+        return None, []
+    return safeguarding, placeholder_problems(directory / SAFEGUARDING_FILE, safeguarding)
 
 
 def _say_safeguarding(safeguarding: dict, placeholders: list) -> None:
