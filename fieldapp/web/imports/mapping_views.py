@@ -27,13 +27,11 @@ MAX_SECTOR_VALUES = 500
 def _table(token: str) -> imports.Table:
     try:
         return imports.read_table(_paths(token)[0].read_bytes())
-    except FileNotFoundError:
-        _gone()
-    except imports.ImportFileError:
-        _gone()  # it was readable when uploaded; a changed file is not this upload
+    except (FileNotFoundError, imports.ImportFileError):
+        _gone()  # imported, or no longer the file that was uploaded
 
 
-def _proposal(token: str, meta: dict, table: imports.Table) -> tuple[imports.Mapping, list]:
+def _proposal(meta: dict, table: imports.Table) -> tuple[imports.Mapping, list]:
     """The mapping to show: one chosen by name (``?preset=``), else what was chosen before,
     else the best fitting preset, else a guess from the file; and the presets that fit."""
     fits = presets.matching(get_db(), table.headings)
@@ -57,10 +55,10 @@ def columns(token: str):
     if "result" in meta:
         return redirect(url_for("imports.done", token=token))
     table = _table(token)
-    mapping, fits = _proposal(token, meta, table)
+    mapping, fits = _proposal(meta, table)
     form = FlaskForm()
     errors: dict[str, str] = {}
-    chosen = {f: h for f, h in mapping.columns.items()}
+    chosen = dict(mapping.columns)
     if request.method == "POST" and form.validate_on_submit():
         chosen, errors = _read_columns(table.headings)
         if not errors:
