@@ -196,3 +196,18 @@ def test_the_upload_page_says_what_place_data_is_loaded(app, tmp_path):
     bare = signed_in(make_app(tmp_path / "bare"))
     text = " ".join(report(bare, "/imports").select_one("#place-data").text.split())
     assert "No postcode data is loaded" in text and "No UPRN data is loaded" in text
+
+
+@pytest.mark.parametrize(("north_km", "refused"), [(9, False), (11, True)])
+def test_a_position_is_refused_only_beyond_ten_km_of_its_postcode(app, north_km, refused):
+    from tests.visit_helpers import offset
+
+    lat, lon = offset(CENTRES["LE3 0AB"], north_m=north_km * 1000)
+    data = (
+        "name,sector,address,postcode,latitude,longitude\n"
+        f"Edge Wash,car wash,1 Road,LE3 0AB,{lat:.6f},{lon:.6f}\n"
+    ).encode()
+    db = connect(app.config["DATABASE"])
+    problems = imports.plan(db, imports.parse(data)).problems
+    db.conn.close()
+    assert bool(problems) is refused

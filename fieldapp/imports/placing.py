@@ -25,8 +25,9 @@ from fieldapp.queries import geocache as geocache_q
 from fieldapp.timeutil import utcnow
 
 # A file's own position further than this from its postcode's centre is a mistake (swapped
-# easting and northing, a wrong postcode): postcodes are a few hundred metres across.
-FAR_FROM_POSTCODE_M = 5_000
+# easting and northing, a wrong postcode): most postcodes are a few hundred metres across,
+# the largest rural ones a few kilometres; swapped grid values land a hundred km or more out.
+FAR_FROM_POSTCODE_M = 10_000
 
 # What a locator answers for a query it has never looked up.
 NOT_LOOKED_UP = "not looked up"
