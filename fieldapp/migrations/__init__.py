@@ -29,6 +29,7 @@ from fieldapp.migrations import (
     m014_places,
     m015_import_mappings_and_grid,
     m016_referral_details_and_victims,
+    m018_report_figures,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -48,6 +49,7 @@ STEPS: tuple[ModuleType, ...] = (
     m014_places,
     m015_import_mappings_and_grid,
     m016_referral_details_and_victims,
+    m018_report_figures,
 )
 
 migrations = Migrations("fieldapp")
