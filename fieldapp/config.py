@@ -75,6 +75,9 @@ DEFAULTS: dict = {
     # recorded within this many months, unless a coordinator unflagged it by hand.
     "FLAG_BANDS": ["high"],
     "FLAG_RED_FLAG_MONTHS": 12,
+    # Report figures for sharing outside the coordinators show counts from 1 to one less than
+    # this as "fewer than 5", and hide a second count where a total would give one away.
+    "REPORT_SUPPRESS_BELOW": 5,
     # Compress CSS, JavaScript and data, not HTML pages: pages carry form tokens next to
     # text people typed, which compression can leak over HTTPS (the BREACH attack).
     "COMPRESS_MIMETYPES": [

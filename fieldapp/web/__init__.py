@@ -27,6 +27,7 @@ NAVIGATION = [
     ("Import premises", "imports.upload"),
     ("Operations", "operations.index"),
     ("Exports", "exports.index"),
+    ("Reports", "reports.index"),
     ("Users", "admin.users"),
     ("Audit log", "admin.audit_log"),
     ("Export log", "admin.export_log"),
@@ -81,6 +82,7 @@ def init_app(app: Flask) -> None:
         operations,
         premises,
         read_audit,
+        reports,
         sites,
         visits,
     )
@@ -100,12 +102,14 @@ def init_app(app: Flask) -> None:
         exports,
         api,
         operations,
+        reports,
     )
     for area in areas:
         app.register_blueprint(area.bp)
     offline.init_app(app)
     exports.init_app(app)
     api.init_app(app)
+    reports.init_app(app)
     app.context_processor(navigation)
     # Who is looking, for templates that leave out what the viewer's profile withholds.
     app.context_processor(lambda: {"who": filtering.viewer()})
