@@ -260,3 +260,21 @@ def test_the_error_links_to_the_box_to_correct(world):
     assert "govuk-input--error" in soup.select_one("#from-month")["class"]
     assert "govuk-input--error" not in soup.select_one("#from-day")["class"]
     assert soup.select_one("#from-day")["value"] == "1"
+
+
+def test_the_threshold_is_a_setting(tmp_path):
+    app = make_app(tmp_path, REPORT_SUPPRESS_BELOW=10)
+    db = connect(app.config["DATABASE"])
+    build_council(db)
+    db.conn.close()
+    client = app.test_client()
+    AuthActions(client).login("coordinator")
+    soup = parse(client.get(f"/reports/?{YEAR_ARGS}&shared=1").get_data(as_text=True))
+    assert cell(soup, "visits", "current-total") == "fewer than 10"
+    assert "Counts from 1 to 9 are shown as" in soup.select_one("#version").text
+
+
+@pytest.mark.parametrize("below", [1, 0, "5", True, None])
+def test_a_threshold_that_would_hide_nothing_stops_the_app(tmp_path, below):
+    with pytest.raises(ValueError, match="REPORT_SUPPRESS_BELOW"):
+        make_app(tmp_path, REPORT_SUPPRESS_BELOW=below)

@@ -8,9 +8,14 @@ from datetime import date
 import pytest
 
 from fieldapp.migrations import m018_report_figures as m018
+from fieldapp.queries import connect
 from fieldapp.reports import figures, periods
-from fieldapp.timeutil import uk_date
+from fieldapp.timeutil import uk_date, uk_today
+from tests.conftest import AuthActions, csrf_token, parse
 from tests.report_world import EXPECTED, ROUTES, add_visit, build_council
+from tests.test_visits import post_visit
+from tests.visit_helpers import add_premises as add_app_premises
+from tests.visit_helpers import visit_form
 
 YEAR = periods.financial_year(date(2025, 6, 1))
 COLUMNS = ("hand_car_wash", "nail_bar", "total")
@@ -245,3 +250,47 @@ def test_changing_a_premises_sector_moves_its_figures(council):
     assert counted(moved, "referrals")[0] == (1, 3, 4)
     db.conn.execute("BEGIN")
     assert totals(db) == counted_afresh(db)
+
+
+def test_visits_and_referrals_recorded_through_the_app_are_counted(app):
+    """The forms' own path: a visit with a red flag, its amendment, a referral and its
+    correction, each counted once as it now stands."""
+    client = app.test_client()
+    AuthActions(client).login("coordinator")
+    premises_id = add_app_premises(app, "Real Wash")
+    form = visit_form(**{"q-id_retained": "yes"}, potential_victims="2")
+    assert post_visit(client, premises_id, form).status_code == 303
+    url = f"/visits/{form['visit_id']}"
+
+    def post(path, **data):
+        token = csrf_token(client.get(url).get_data(as_text=True))
+        return client.post(f"{url}{path}", data={"csrf_token": token, **data})
+
+    adult = {"route": "nrm", "adults": "1", "exploitation": "labour", "consent_recorded": "yes"}
+    assert post("/referrals", **adult).status_code == 303
+    db = connect(app.config["DATABASE"])
+    month = periods.month(uk_today())
+    before = report(db, month)
+    assert counted(before, "visits.high")[0] == (1, 0, 1)
+    assert counted(before, "red_flags.slavery.id_retained.CTL")[0] == (1, 0, 1)
+    assert counted(before, "victims.visits")[0] == (2, 0, 2)
+    assert counted(before, "referrals.nrm")[0] == (1, 0, 1)
+
+    amend_url = f"{url}/amend"
+    new_id = parse(client.get(amend_url).get_data(as_text=True)).select_one(
+        'input[name="visit_id"]'
+    )["value"]
+    fixed = visit_form(visit_id=new_id, potential_victims="1", amendment_reason="Misread")
+    assert post_visit(client, premises_id, fixed, url=amend_url).status_code == 303
+    referral = db.execute("SELECT id FROM referrals").fetchone()[0]
+    assert (
+        post(f"/referrals/{referral}/correct", **adult, children="1", correction_reason="16")
+    ).status_code == 303
+    after = report(db, month)
+    db.conn.close()
+    assert counted(after, "visits")[0] == (1, 0, 1)
+    assert counted(after, "visits.high")[0] == (0, 0, 0)
+    assert counted(after, "red_flags")[0] == (0, 0, 0)
+    assert counted(after, "victims.visits")[0] == (1, 0, 1)
+    assert counted(after, "referrals.nrm")[0] == (1, 0, 1)
+    assert counted(after, "people")[0] == (2, 0, 2)
