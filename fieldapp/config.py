@@ -83,6 +83,9 @@ DEFAULTS: dict = {
     # First responder training is in date for this many months from the day it was done
     # (to the same day of the month); after that the officer shows as overdue.
     "TRAINING_REFRESH_MONTHS": 12,
+    # Report figures for sharing outside the coordinators show counts from 1 to one less than
+    # this as "fewer than 5", and hide a second count where a total would give one away.
+    "REPORT_SUPPRESS_BELOW": 5,
     # Compress CSS, JavaScript and data, not HTML pages: pages carry form tokens next to
     # text people typed, which compression can leak over HTTPS (the BREACH attack).
     "COMPRESS_MIMETYPES": [

@@ -19,6 +19,7 @@ BENCHMARKS = [
     "page_weight",
     "places",
     "read_audit",
+    "reports",
     "risk_map",
     "submit",
 ]

@@ -30,6 +30,7 @@ from fieldapp.migrations import (
     m015_import_mappings_and_grid,
     m016_referral_details_and_victims,
     m017_training,
+    m018_report_figures,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -50,6 +51,7 @@ STEPS: tuple[ModuleType, ...] = (
     m015_import_mappings_and_grid,
     m016_referral_details_and_victims,
     m017_training,
+    m018_report_figures,
 )
 
 migrations = Migrations("fieldapp")

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("Import premises", "imports.upload"),
     ("Operations", "operations.index"),
     ("Exports", "exports.index"),
+    ("Reports", "reports.index"),
     ("Users", "admin.users"),
     ("Training", "admin.training_list"),
     ("Audit log", "admin.audit_log"),
@@ -84,6 +85,7 @@ def init_app(app: Flask) -> None:
         operations,
         premises,
         read_audit,
+        reports,
         sites,
         visits,
     )
@@ -104,12 +106,14 @@ def init_app(app: Flask) -> None:
         exports,
         api,
         operations,
+        reports,
     )
     for area in areas:
         app.register_blueprint(area.bp)
     offline.init_app(app)
     exports.init_app(app)
     api.init_app(app)
+    reports.init_app(app)
     app.context_processor(navigation)
     # Who is looking, for templates that leave out what the viewer's profile withholds.
     app.context_processor(lambda: {"who": filtering.viewer()})

@@ -1,0 +1,85 @@
+"""The scrutiny figures as a CSV file: exact for coordinators, or suppressed for sharing.
+
+Written like the partner exports (fieldapp.exports.encoders): UTF-8 with a byte order mark
+so Excel reads it as UTF-8, what the file is and how to handle it in labelled rows at the
+top, a blank row, then the table, and every text cell that a spreadsheet would run as a
+formula starting with an apostrophe. Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from fieldapp.checklists.model import SECTORS
+from fieldapp.exports.encoders import BOM, safe_cell
+from fieldapp.reports import suppression
+from fieldapp.reports.table import PERIODS, TOTAL, Cell, Report
+from fieldapp.timeutil import format_uk_datetime, uk_iso
+
+COLUMN_NAMES = {TOTAL: "Total", **SECTORS}
+
+
+@dataclass(frozen=True)
+class Made:
+    """Who made the file, when (UTC ISO-8601, as stored) and how it must be handled."""
+
+    marking: str
+    made_at: str
+    made_by: str
+    council: str
+
+
+def column_order() -> tuple[str, ...]:
+    """The total first (what a board reads first), then each sector."""
+    return (TOTAL, *SECTORS)
+
+
+def report_csv(report: Report, made: Made, hidden: Mapping[Cell, str] | None, below: int) -> bytes:
+    """The figures as CSV bytes. With ``hidden`` (from :meth:`Report.hidden`) it is the
+    copy for sharing, marked as such; without, the exact counts, marked not to share."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # quotes commas, quotes and newlines; \r\n line endings
+    buffer.write(BOM)
+    sharing = hidden is not None
+    for label, text in (
+        ("Handling marking", made.marking),
+        ("Council", made.council),
+        ("Figures for", f"{report.period.name} ({report.period.dates})"),
+        ("Compared with", f"{report.previous.name} ({report.previous.dates})"),
+        ("Made at", f"{format_uk_datetime(made.made_at)} ({uk_iso(made.made_at)})"),
+        ("Made by", made.made_by),
+        (
+            "Version",
+            "For sharing: small numbers hidden" if sharing else "Exact counts: coordinators only",
+        ),
+        ("Methods", suppression.rule(below) if sharing else "Exact counts, nothing hidden."),
+    ):
+        writer.writerow([label, safe_cell(text)])
+    writer.writerow([])
+    header = ["Section", "Figure", "Part of", "How counted"]
+    for column in column_order():
+        for span in (report.period, report.previous):
+            header.append(f"{COLUMN_NAMES[column]}: {span.dates}")
+    writer.writerow(header)
+    labels = {f.key: f.label for f in report.figures()}
+    for section in report.sections:
+        for figure in section.figures:
+            row = [section.title, figure.label, labels.get(figure.parent or "", ""), figure.how]
+            for column in column_order():
+                for period in PERIODS:
+                    value = figure.counts[period][column]
+                    reason = (hidden or {}).get((figure.key, period, column))
+                    row.append(_cell(value, reason, below))
+            writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: int | None, reason: str | None, below: int) -> str | int:
+    if value is None:
+        return ""
+    if reason:
+        return suppression.shown(value, reason, below)
+    return value

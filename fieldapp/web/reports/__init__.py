@@ -1,0 +1,5 @@
+"""Reports: scrutiny figures for partnership boards and councillors, exact or for sharing."""
+
+from fieldapp.web.reports.views import bp, init_app
+
+__all__ = ["bp", "init_app"]
