@@ -294,3 +294,30 @@ def test_visits_and_referrals_recorded_through_the_app_are_counted(app):
     assert counted(after, "victims.visits")[0] == (1, 0, 1)
     assert counted(after, "referrals.nrm")[0] == (1, 0, 1)
     assert counted(after, "people")[0] == (2, 0, 2)
+
+
+def test_staff_trained_as_first_responders_on_each_periods_last_day(query_db):
+    from fieldapp import training
+    from fieldapp.queries import users as users_q
+    from tests.conftest import USERS
+
+    db = query_db
+    inspector = users_q.find_by_username(db, USERS["inspector"][0])["id"]
+    coordinator = users_q.find_by_username(db, USERS["coordinator"][0])["id"]
+    # In date at the end of 2025-26 (31 March 2026), not yet trained at the end of 2024-25.
+    training.record(db, inspector, course="First responder e-learning",
+                    trained_on=date(2025, 6, 1), recorded_by=None)  # fmt: skip
+    # More than 12 months before both year ends: overdue at each.
+    training.record(db, coordinator, course="Local awareness",
+                    trained_on=date(2024, 1, 15), recorded_by=None)  # fmt: skip
+    built = figures.build(db, YEAR, flag_bands=["high"], routes=ROUTES, indicators={},
+                          refresh_months=12)  # fmt: skip
+    found = {f.key: f for f in built.figures()}
+    both = {k: (found[k].counts["current"]["total"], found[k].counts["previous"]["total"])
+            for k in ("officers", "trained", "overdue", "untrained")}  # fmt: skip
+    assert both == {
+        "officers": (2, 2),
+        "trained": (1, 0),
+        "overdue": (1, 1),
+        "untrained": (0, 1),
+    }

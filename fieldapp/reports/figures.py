@@ -6,8 +6,8 @@ identified, and how many NRM referrals it made). The counting is SQL in
 :mod:`fieldapp.queries.reports`; this module only arranges the counts into
 :mod:`fieldapp.reports.table` figures.
 
-Staff trained as first responders are not here yet: that figure needs the training
-records. No Flask.
+Staff trained as first responders come from the training records, as they stood on the
+last day of each period. No Flask.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from fieldapp.checklists.model import CATEGORIES, CONCERNS
 from fieldapp.operations import ENFORCEMENT_ACTIONS
 from fieldapp.queries import reports as reports_q
+from fieldapp.reports import staff
 from fieldapp.reports.periods import Period
 from fieldapp.reports.table import (
     Figure,
@@ -61,12 +62,14 @@ def build(
     routes: Sequence[Mapping],
     indicators: Mapping[str, str],
     agency_name: Callable[[str], str] = str,
+    refresh_months: int | None = None,
 ) -> Report:
     """Every figure for ``period`` beside the previous equivalent period.
 
     ``flag_bands`` are the deployment's FLAG_BANDS; ``routes`` the referral routes in its
     safeguarding.toml; ``indicators`` the question asked for each indicator id;
-    ``agency_name`` names a partner agency from its id.
+    ``agency_name`` names a partner agency from its id; with ``refresh_months`` (the
+    deployment's TRAINING_REFRESH_MONTHS) the staff trained as first responders are counted.
     """
     previous = period.previous()
     current, before = (reports_q.Span(p.start, p.end, p.bucket) for p in (period, previous))
@@ -91,6 +94,11 @@ def build(
             red_flags_section(data, indicators),
             people_section(data, routes),
             operations_section(data, dates, agency_name),
+            *(
+                [staff.section(db, period, previous, refresh_months)]
+                if refresh_months is not None
+                else []
+            ),
         ],
     )
 

@@ -68,6 +68,23 @@ def time_element(value, missing: str = "", seconds: bool = False) -> Markup | st
     return Markup('<time datetime="{}">{}</time>').format(instant, text)
 
 
+def _template_helpers(app: Flask) -> None:
+    """The filters and globals every template may use."""
+    from fieldapp.web import filtering
+
+    # Who is looking, for templates that leave out what the viewer's profile withholds.
+    app.context_processor(lambda: {"who": filtering.viewer()})
+    app.add_template_filter(agencies.name, "agency_name")
+    app.add_template_filter(agencies.short_name, "agency_short_name")
+    app.add_template_filter(json.loads, "fromjson")
+    app.add_template_filter(format_pence, "pence")
+    app.add_template_global(CONCERNS, "CONCERNS")
+    # Times are stored in UTC and always shown in UK time with GMT or BST (fieldapp.timeutil).
+    app.add_template_filter(timeutil.format_uk_datetime, "uk_datetime")
+    app.add_template_filter(timeutil.format_uk_date, "uk_date")
+    app.add_template_filter(time_element, "uk_time_element")
+
+
 def init_app(app: Flask) -> None:
     """Register every area's blueprint, the menu and the shared template filters."""
     from fieldapp.web import (
@@ -76,7 +93,6 @@ def init_app(app: Flask) -> None:
         auth,
         checklists,
         exports,
-        filtering,
         guide,
         health,
         home,
@@ -115,17 +131,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     reports.init_app(app)
     app.context_processor(navigation)
-    # Who is looking, for templates that leave out what the viewer's profile withholds.
-    app.context_processor(lambda: {"who": filtering.viewer()})
-    app.add_template_filter(agencies.name, "agency_name")
-    app.add_template_filter(agencies.short_name, "agency_short_name")
-    app.add_template_filter(json.loads, "fromjson")
-    app.add_template_filter(format_pence, "pence")
-    app.add_template_global(CONCERNS, "CONCERNS")
-    # Times are stored in UTC and always shown in UK time with GMT or BST (fieldapp.timeutil).
-    app.add_template_filter(timeutil.format_uk_datetime, "uk_datetime")
-    app.add_template_filter(timeutil.format_uk_date, "uk_date")
-    app.add_template_filter(time_element, "uk_time_element")
+    _template_helpers(app)
     # Every submitted form value is cleaned as it is read (fieldapp.web.forms).
     from fieldapp.web import forms
 

@@ -56,6 +56,7 @@ def _report(period: periods.Period) -> Report:
         routes=safeguarding.referral_routes(web_checklists.current().safeguarding),
         indicators=_questions(),
         agency_name=agencies.name,
+        refresh_months=int(current_app.config["TRAINING_REFRESH_MONTHS"]),
     )
 
 
