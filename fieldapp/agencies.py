@@ -1,63 +1,67 @@
-"""Partner agencies and hazards to officers, read from ``checklists/agencies.toml``.
+"""Partner agencies and hazards to officers, read from ``agencies.toml`` in a checklist folder.
 
 Pure (no Flask): the briefing pack asks which partners' powers fit what earlier visits
 found, and which of those findings put officers at risk; both answers come from the data
-file, so a lead officer can change them without touching code.
+file, so a lead officer can change them without touching code. Every function takes the
+folder (the app's CHECKLIST_DIR, see fieldapp.web.checklists); without one, the shipped
+folder is read, for scripts and tests.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from fieldapp.config import ROOT
+from fieldapp.config import SHIPPED_CHECKLISTS
 
-AGENCIES_FILE = ROOT / "checklists" / "agencies.toml"
+AGENCIES_FILE = "agencies.toml"
 DEFAULT_HAZARD_MONTHS = 24
 
 
 @cache
-def _read(path: Path) -> dict:
-    with open(path, "rb") as fh:
+def _read(directory: Path) -> dict:
+    with open(Path(directory) / AGENCIES_FILE, "rb") as fh:
         return tomllib.load(fh)
 
 
 @cache
-def load(path: Path = AGENCIES_FILE) -> dict[str, dict]:
+def load(directory: Path = SHIPPED_CHECKLISTS) -> dict[str, dict]:
     """Agencies keyed by id, in file order."""
-    data = _read(path)
+    path = Path(directory) / AGENCIES_FILE
+    data = _read(Path(directory))
     agencies = {a["id"]: a for a in data["agency"]}
     if len(agencies) != len(data["agency"]):
         raise ValueError(f"{path}: two agencies share an id")
     return agencies
 
 
-def name(agency_id: str | None) -> str:
+def name(agency_id: str | None, agencies: Mapping[str, dict] | None = None) -> str:
     """The display name for an agency id (the id itself if unknown)."""
     if not agency_id:
         return ""
-    return load().get(agency_id, {}).get("name", agency_id)
+    return (agencies if agencies is not None else load()).get(agency_id, {}).get("name", agency_id)
 
 
-def short_name(agency_id: str | None) -> str:
+def short_name(agency_id: str | None, agencies: Mapping[str, dict] | None = None) -> str:
     """The agency's short name for tight spaces (its full name if it has none)."""
     if not agency_id:
         return ""
-    agency = load().get(agency_id, {})
+    agency = (agencies if agencies is not None else load()).get(agency_id, {})
     return agency.get("short_name") or agency.get("name", agency_id)
 
 
-def hazards(path: Path = AGENCIES_FILE) -> list[dict]:
+def hazards(directory: Path = SHIPPED_CHECKLISTS) -> list[dict]:
     """Hazards to officers: ``{"id", "label", "indicators", "advice"}``, in file order."""
-    return list(_read(path).get("hazard", []))
+    return list(_read(Path(directory)).get("hazard", []))
 
 
-def hazard_months(path: Path = AGENCIES_FILE) -> int:
+def hazard_months(directory: Path = SHIPPED_CHECKLISTS) -> int:
     """How far back (months) a finding still warns officers of a hazard."""
-    return int(_read(path).get("hazards", {}).get("months", DEFAULT_HAZARD_MONTHS))
+    data = _read(Path(directory))
+    return int(data.get("hazards", {}).get("months", DEFAULT_HAZARD_MONTHS))
 
 
 @dataclass(frozen=True)

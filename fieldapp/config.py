@@ -14,8 +14,25 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-# The repository root holds checklists/ and static/ beside the package.
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# In the repository, checklists/ and static/ sit at the top, beside the package.
+ROOT = PACKAGE.parent
+
+
+def shipped(name: str) -> Path:
+    """The shipped copy of the top-level folder ``name`` (checklists or static).
+
+    An installed wheel carries it inside the package, under ``fieldapp/_data/`` (see
+    setup.py); a source checkout has it at the repository's top level.
+    """
+    packaged = PACKAGE / "_data" / name
+    return packaged if packaged.is_dir() else ROOT / name
+
+
+# The folders the app reads unless CHECKLIST_DIR and STATIC_FOLDER say otherwise. Code run
+# outside an app (bench scripts, `python -m fieldapp.commands.checklists`) starts from these.
+SHIPPED_CHECKLISTS = shipped("checklists")
+SHIPPED_STATIC = shipped("static")
 
 # Used only by the Flask debug server and tests; production refuses to start with it.
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and tests
@@ -33,7 +50,7 @@ DEFAULTS: dict = {
     # Record who viewed a visit, photo, premises, briefing pack or the audit log (DPA 2018
     # s62 "consultation"). Off only to measure what it costs (bench.read_audit).
     "READ_AUDIT": True,
-    "CHECKLIST_DIR": str(ROOT / "checklists"),
+    "CHECKLIST_DIR": str(SHIPPED_CHECKLISTS),
     # The shipped safeguarding.toml carries made-up numbers for the council's own contacts
     # (modern slavery lead, children's services, adult social care). The app refuses to start
     # while an enabled route shows one, so no officer is ever shown a number that rings
@@ -41,7 +58,7 @@ DEFAULTS: dict = {
     "SAFEGUARDING_PLACEHOLDERS_ALLOWED": False,
     # CSS, JavaScript and icons, served under /static/. The service worker's version is a
     # hash of the files here that phones keep, worked out when the app starts.
-    "STATIC_FOLDER": str(ROOT / "static"),
+    "STATIC_FOLDER": str(SHIPPED_STATIC),
     "SERVICE_NAME": "Fieldapp",
     "COUNCIL_NAME": "Demo District Council",
     # Sessions: an officer's shift, not a week. HttpOnly and SameSite always; Secure is

@@ -596,3 +596,41 @@ def test_a_head_request_sends_nothing_and_logs_nothing(app, sites):
     response = signed_in(app, "coordinator").head("/exports/sites.csv?agency=police")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert log_rows(app) == []
+
+
+def test_agencies_and_profiles_come_from_the_configured_checklist_folder(tmp_path):
+    """A council's own folder (CHECKLIST_DIR) names the agencies and sets what each gets."""
+    import shutil
+
+    from fieldapp.config import SHIPPED_CHECKLISTS
+
+    own = tmp_path / "council-checklists"
+    shutil.copytree(SHIPPED_CHECKLISTS, own)
+    listed = own / "agencies.toml"
+    listed.write_text(
+        listed.read_text().replace(
+            'name = "Gangmasters and Labour Abuse Authority (GLAA)"',
+            'name = "Fair Work Agency (labour abuse)"',
+        )
+    )
+    profiles_file = own / "export_profiles.toml"
+    profiles_file.write_text(
+        profiles_file.read_text().replace(
+            '"grid_reference", "placed_by",\n    "last_visit_date", "indicators", "checklist",',
+            '"grid_reference",\n    "last_visit_date", "indicators", "checklist",',
+        )
+    )
+    assert agencies.load(own)["glaa"]["name"] == "Fair Work Agency (labour abuse)"
+    ea_fields = export_profiles.load(own)["environment_agency"].fields
+    assert "placed_by" not in ea_fields
+    assert "placed_by" in export_profiles.load()["environment_agency"].fields
+
+    app = make_app(tmp_path, CHECKLIST_DIR=str(own))
+    client = app.test_client()
+    response = AuthActions(client).login("coordinator")
+    assert response.status_code == 302
+    page = parse(client.get("/exports?flagged=1").get_data(as_text=True))
+    assert "Fair Work Agency (labour abuse)" in page.text
+    assert "Gangmasters and Labour Abuse Authority" not in page.text
+    ea = [li["data-field"] for li in page.select('ul[data-profile="environment_agency"] li')]
+    assert ea == list(ea_fields)

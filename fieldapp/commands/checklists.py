@@ -31,9 +31,9 @@ from fieldapp.checklists import (
     read_safeguarding,
     skipped_files,
 )
-from fieldapp.config import ROOT
+from fieldapp.config import SHIPPED_CHECKLISTS
 
-DEFAULT_DIR = ROOT / "checklists"
+DEFAULT_DIR = SHIPPED_CHECKLISTS
 
 group = AppGroup("checklists", help="Check and release the inspection checklists.")
 

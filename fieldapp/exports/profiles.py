@@ -1,4 +1,4 @@
-"""What each partner agency receives in an export, read from ``checklists/export_profiles.toml``.
+"""What each partner agency receives in an export, read from ``export_profiles.toml``.
 
 Pure: no Flask. The file is checked as it is read so a typo can never widen an export: an
 unknown field name, a field that would identify an officer or a worker, a missing or extra
@@ -15,9 +15,10 @@ from pathlib import Path
 
 from fieldapp import agencies
 from fieldapp.checklists.model import CATEGORIES
-from fieldapp.config import ROOT
+from fieldapp.config import SHIPPED_CHECKLISTS
 
-PROFILES_FILE = ROOT / "checklists" / "export_profiles.toml"
+# In the checklist folder, beside agencies.toml: the app's CHECKLIST_DIR.
+PROFILES_FILE = "export_profiles.toml"
 
 # Every field an export can carry, in the order columns appear, with what it holds.
 FIELDS: dict[str, str] = {
@@ -156,8 +157,9 @@ def _profile(agency_id: str, raw: Mapping, problems: list[str]) -> Profile | Non
 
 
 @cache
-def load(path: Path = PROFILES_FILE) -> dict[str, Profile]:
-    """Profiles keyed by agency id, checked against the agencies file."""
+def load(directory: Path = SHIPPED_CHECKLISTS) -> dict[str, Profile]:
+    """Profiles keyed by agency id, checked against the agencies file in the same folder."""
+    path = Path(directory) / PROFILES_FILE
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
-    return parse(data, list(agencies.load()), source=str(path))
+    return parse(data, list(agencies.load(Path(directory))), source=str(path))

@@ -12,7 +12,7 @@ import json
 from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
-from fieldapp import agencies, timeutil
+from fieldapp import timeutil
 from fieldapp.checklists import CONCERNS, format_pence
 from fieldapp.permissions import can
 
@@ -74,8 +74,6 @@ def _template_helpers(app: Flask) -> None:
 
     # Who is looking, for templates that leave out what the viewer's profile withholds.
     app.context_processor(lambda: {"who": filtering.viewer()})
-    app.add_template_filter(agencies.name, "agency_name")
-    app.add_template_filter(agencies.short_name, "agency_short_name")
     app.add_template_filter(json.loads, "fromjson")
     app.add_template_filter(format_pence, "pence")
     app.add_template_global(CONCERNS, "CONCERNS")

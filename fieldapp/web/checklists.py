@@ -3,7 +3,8 @@
 A broken or unreleased checklist stops the app starting (the officer fixing it runs
 ``flask --app fieldapp checklists check``, which still works, to see every problem). So
 does a safeguarding route that would show a placeholder number, unless the
-SAFEGUARDING_PLACEHOLDERS_ALLOWED setting says this is a demo or a test.
+SAFEGUARDING_PLACEHOLDERS_ALLOWED setting says this is a demo or a test. The partner
+agencies and their export profiles come from the same folder (CHECKLIST_DIR), read then too.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from fieldapp import assessment, recording, submission
+from fieldapp import agencies, assessment, recording, submission
 from fieldapp.checklists import (
     BANDED_CONCERNS,
     CONCERNS,
@@ -30,8 +31,12 @@ from fieldapp.checklists import (
     Guidance,
     load_folder,
 )
+from fieldapp.exports import profiles
+from fieldapp.exports.profiles import Profile
 
 KEY = "fieldapp.checklists"
+AGENCIES_KEY = "fieldapp.agencies"
+PROFILES_KEY = "fieldapp.export_profiles"
 
 
 def _running_checklist_command() -> bool:
@@ -49,8 +54,22 @@ def init_app(app: Flask) -> None:
     except ChecklistError:
         if not _running_checklist_command():
             raise
+    _load_partners(app, Path(app.config["CHECKLIST_DIR"]))
     app.add_template_global(SECTORS, "SECTORS")
     app.add_template_global(worker_guidance)
+    app.add_template_filter(agency_name, "agency_name")
+    app.add_template_filter(agency_short_name, "agency_short_name")
+
+
+def _load_partners(app: Flask, directory: Path) -> None:
+    """Read agencies.toml and export_profiles.toml: a broken one stops the app starting,
+    not an export (the checklist commands still run, to check the rest)."""
+    try:
+        app.extensions[AGENCIES_KEY] = agencies.load(directory)
+        app.extensions[PROFILES_KEY] = profiles.load(directory)
+    except (OSError, ValueError, KeyError):  # TOML and profile errors are ValueErrors
+        if not _running_checklist_command():
+            raise
 
 
 def current() -> ChecklistFolder:
@@ -61,6 +80,31 @@ def current() -> ChecklistFolder:
 def worker_guidance() -> Guidance:
     """How to speak to workers (guidance.toml), for the pages that show it."""
     return current().guidance
+
+
+def checklist_dir() -> Path:
+    """The current app's checklist folder (CHECKLIST_DIR)."""
+    return Path(current_app.config["CHECKLIST_DIR"])
+
+
+def partner_agencies() -> dict[str, dict]:
+    """The current app's partner agencies (agencies.toml), keyed by id in file order."""
+    return current_app.extensions[AGENCIES_KEY]
+
+
+def export_profiles() -> dict[str, Profile]:
+    """What each partner agency receives (export_profiles.toml), keyed by agency id."""
+    return current_app.extensions[PROFILES_KEY]
+
+
+def agency_name(agency_id: str | None) -> str:
+    """An agency's display name in the current app (the id itself if unknown)."""
+    return agencies.name(agency_id, partner_agencies())
+
+
+def agency_short_name(agency_id: str | None) -> str:
+    """An agency's short name in the current app (its full name if it has none)."""
+    return agencies.short_name(agency_id, partner_agencies())
 
 
 def checklist_for(sector: str) -> Checklist:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_login import current_user
 
-from fieldapp.exports import profiles
 from fieldapp.sitefilter import FlagRules, SiteFilter, parse
 from fieldapp.visibility import STAFF, Viewer, for_user, restrict
+from fieldapp.web.checklists import export_profiles
 
 
 def flag_rules() -> FlagRules:
@@ -19,7 +19,7 @@ def viewer() -> Viewer:
     """Who is looking: council staff see everything; a partner by their agency's profile."""
     if not current_user.is_authenticated:
         return STAFF  # only reachable on public pages, which show no site data
-    return for_user(current_user.role, current_user.agency, profiles.load())
+    return for_user(current_user.role, current_user.agency, export_profiles())
 
 
 def site_filter() -> SiteFilter:

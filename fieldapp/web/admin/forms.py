@@ -29,9 +29,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from fieldapp import accounts, agencies, training
+from fieldapp import accounts, training
 from fieldapp.accounts import MIN_PASSWORD_LENGTH
 from fieldapp.permissions import ROLE_LABELS
+from fieldapp.web.checklists import partner_agencies
 from fieldapp.web.forms import DayMonthYearField, StripWhitespaceForm
 
 PASSWORD_RULES = (
@@ -57,7 +58,9 @@ ROLE_HINTS = {
 
 
 def _agency_choices() -> list[tuple[str, str]]:
-    return [("", "Not a partner user")] + [(a["id"], a["name"]) for a in agencies.load().values()]
+    return [("", "Not a partner user")] + [
+        (a["id"], a["name"]) for a in partner_agencies().values()
+    ]
 
 
 class _UserFields(StripWhitespaceForm):

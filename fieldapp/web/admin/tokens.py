@@ -5,21 +5,20 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from fieldapp import agencies
 from fieldapp.db import get_db
-from fieldapp.exports import profiles
 from fieldapp.exports import tokens as api_tokens
 from fieldapp.permissions import allow
 from fieldapp.queries import exports as exports_q
 from fieldapp.timeutil import now_iso
 from fieldapp.web.admin.forms import TokenForm
 from fieldapp.web.admin.views import bp
+from fieldapp.web.checklists import agency_name, export_profiles
 
 
 def _token_form() -> TokenForm:
     form = TokenForm()
     form.agency.choices = [("", "Choose an agency")] + [
-        (a, agencies.name(a)) for a in profiles.load()
+        (a, agency_name(a)) for a in export_profiles()
     ]
     config = current_app.config
     form.days.description = (
@@ -73,7 +72,7 @@ def add_token():
         _token_form(),
         new_token=token,
         new_token_id=token_id,
-        new_token_agency=agencies.name(form.agency.data),
+        new_token_agency=agency_name(form.agency.data),
         new_token_expires_at=expires_at,
     )
     # The page holds the token itself: never keep it in a cache.

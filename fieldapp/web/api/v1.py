@@ -16,11 +16,12 @@ from flask import Response, current_app, g, jsonify, request
 
 from fieldapp import sitefilter, visibility
 from fieldapp.db import get_db
-from fieldapp.exports import Requester, profiles, tokens
+from fieldapp.exports import Requester, tokens
 from fieldapp.permissions import ATTR, PUBLIC, public
 from fieldapp.timeutil import format_uk_datetime
 from fieldapp.web.api.openapi import API_FORMATS, openapi_document
 from fieldapp.web.api.views import bp
+from fieldapp.web.checklists import export_profiles
 from fieldapp.web.exports.streaming import export_response
 
 TOKEN_ATTR = "_fieldapp_token_required"  # noqa: S105 - an attribute name
@@ -109,7 +110,7 @@ def flagged_sites():
     if fmt is None:
         return problem(400, f"format must be one of {', '.join(API_FORMATS)}", parameter="format")
     token = g.api_token
-    profile = profiles.load().get(token["agency"])
+    profile = export_profiles().get(token["agency"])
     if profile is None:
         return problem(403, "This token's agency has no export profile. Ask for a new token.")
     # The token sees what its agency's profile allows: a filter or sort on anything else

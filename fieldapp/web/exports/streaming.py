@@ -9,12 +9,12 @@ from flask import Flask, Response, current_app, request
 from flask_login import current_user
 from sqlite_utils import Database
 
-from fieldapp import agencies
 from fieldapp.db import open_db
-from fieldapp.exports import DEFAULT_MARKING, Requester, encoders, profiles
+from fieldapp.exports import DEFAULT_MARKING, Requester, encoders
 from fieldapp.queries import exports as exports_q
 from fieldapp.sitefilter import SiteFilter
 from fieldapp.timeutil import utcnow
+from fieldapp.web.checklists import agency_name, export_profiles
 from fieldapp.web.filtering import flag_rules
 
 
@@ -27,10 +27,10 @@ def requester() -> Requester:
 
 def agencies_for_current_user() -> list[tuple[str, str]]:
     """(id, name) of the agencies the signed-in user may export for: a partner, their own."""
-    ids = list(profiles.load())
+    ids = list(export_profiles())
     if current_user.is_authenticated and current_user.role == "partner":
         ids = [a for a in ids if a == current_user.agency]
-    return [(a, agencies.name(a)) for a in ids]
+    return [(a, agency_name(a)) for a in ids]
 
 
 def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Response:
@@ -40,7 +40,7 @@ def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Res
     count and checklist versions describe exactly the rows that follow, and it does not
     depend on the request's connection (which is tidied away before the body is sent).
     """
-    profile = profiles.load()[agency]
+    profile = export_profiles()[agency]
     now = utcnow()
     mimetype, extension = encoders.FORMATS[fmt]
     marking = current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING)
@@ -59,7 +59,7 @@ def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Res
         made_at=now.isoformat(),
         made_by=who.label,
         agency=agency,
-        agency_name=agencies.name(agency),
+        agency_name=agency_name(agency),
         filter=f.describe(),
         checklist_versions=versions,
         site_count=count,
@@ -113,7 +113,6 @@ def _log_when_sent(
 
 
 def init_app(app: Flask) -> None:
-    """Check the profiles at start-up and set the default marking."""
+    """Set the default marking (the profiles are checked at start-up: web.checklists)."""
     app.config.setdefault("EXPORT_MARKING", DEFAULT_MARKING)
-    profiles.load()  # a broken profiles file stops the app starting, not an export
     app.add_template_global(agencies_for_current_user, "export_agencies")

@@ -12,6 +12,7 @@ from fieldapp.db import get_db
 from fieldapp.exports import profiles
 from fieldapp.permissions import MAP_ROLES, allow
 from fieldapp.queries import sites as sites_q
+from fieldapp.web.checklists import export_profiles
 from fieldapp.web.exports.streaming import agencies_for_current_user, export_response, requester
 from fieldapp.web.filtering import flag_rules, site_filter, viewer
 
@@ -35,7 +36,7 @@ def export_filter():
 def index():
     """What each agency receives, with downloads of the sites the list's filter shows."""
     f = export_filter()
-    by_agency = profiles.load()
+    by_agency = export_profiles()
     allowed = [by_agency[a] for a, _ in agencies_for_current_user()]
     db = get_db()
     counts = sites_q.counts(db, f, rules=flag_rules()) if not f.errors else {"total": 0}
@@ -65,7 +66,7 @@ def download(fmt: str):
         if agency != current_user.agency:
             abort(403)  # a partner never receives another agency's profile
     problems = dict(f.errors)
-    if agency not in profiles.load():
+    if agency not in export_profiles():
         problems["agency"] = "Choose the agency the export is for from the exports page"
     if problems:
         return render_template("exports/problem.html", problems=problems, f=f), 400

@@ -15,6 +15,7 @@ from fieldapp.queries import operations as ops_q
 from fieldapp.timeutil import format_uk_datetime, uk_day_start_utc, uk_today, utcnow
 from fieldapp.visibility import Viewer
 from fieldapp.web import read_audit
+from fieldapp.web.checklists import checklist_dir, partner_agencies
 from fieldapp.web.filtering import flag_rules, viewer
 from fieldapp.web.operations.helpers import operation_for_user
 from fieldapp.web.operations.views import bp
@@ -42,15 +43,16 @@ def brief(operation_id: int):
     route["stops"] = [_projected(r, who) for r in route["stops"]]
     route["unplaced"] = [_projected(r, who) for r in route["unplaced"]]
     rows = route["stops"] + route["unplaced"]
-    months = agencies.hazard_months()
+    months = agencies.hazard_months(checklist_dir())
+    hazard_list = agencies.hazards(checklist_dir())
     found = ops_q.findings(db, [r["id"] for r in rows], _months_ago(months))
     invited = set(op["partners"]) | {op["lead_agency"]}
     full = current_user.role == "coordinator"
     for row in rows:
         items = [i for i in found.get(row["id"], []) if _may_see(i, who)]
         row["red_flag_findings"] = [i for i in items if i.red_flag]
-        row["hazards"] = agencies.hazards_found(items)
-        row["partner_powers"] = agencies.relevant_agencies(items)
+        row["hazards"] = agencies.hazards_found(items, hazard_list)
+        row["partner_powers"] = agencies.relevant_agencies(items, partner_agencies())
         row["powers_invited"] = [m for m in row["partner_powers"] if m.item["id"] in invited]
         # Other operations are the council's business: a partner sees only this one.
         row["earlier_operations"] = (

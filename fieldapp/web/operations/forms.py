@@ -21,8 +21,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from fieldapp import agencies
 from fieldapp.operations import ENFORCEMENT_ACTIONS
+from fieldapp.web.checklists import partner_agencies
 from fieldapp.web.forms import DayMonthYearField, StripWhitespaceForm
 
 NO_IDENTITIES = (
@@ -69,7 +69,7 @@ class CountField(IntegerField):
 
 
 def _agency_choices() -> list[tuple[str, str]]:
-    return [(a["id"], a["name"]) for a in agencies.load().values()]
+    return [(a["id"], a["name"]) for a in partner_agencies().values()]
 
 
 class OperationForm(StripWhitespaceForm):

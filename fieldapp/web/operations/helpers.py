@@ -11,9 +11,10 @@ from datetime import date
 from flask import abort, current_app
 from flask_login import current_user
 
-from fieldapp import agencies, geo
+from fieldapp import geo
 from fieldapp.db import get_db
 from fieldapp.queries import operations as ops_q
+from fieldapp.web.checklists import partner_agencies
 from fieldapp.web.geocoder import shared_geocoder
 from fieldapp.web.operations.forms import OperationForm
 
@@ -31,7 +32,7 @@ def operation_for_user(operation_id: int) -> dict:
 
 def lead_choices() -> list[tuple[str, str]]:
     council = current_app.config["COUNCIL_NAME"]
-    return [(COUNCIL, council)] + [(a["id"], a["name"]) for a in agencies.load().values()]
+    return [(COUNCIL, council)] + [(a["id"], a["name"]) for a in partner_agencies().values()]
 
 
 def site_choices(rows: list[dict]) -> list[tuple[str, str]]:

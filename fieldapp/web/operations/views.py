@@ -20,13 +20,14 @@ from flask import (
 )
 from flask_login import current_user
 
-from fieldapp import agencies, sitefilter
 from fieldapp import operations as ops
+from fieldapp import sitefilter
 from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import operations as ops_q
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
+from fieldapp.web.checklists import agency_name
 from fieldapp.web.filtering import flag_rules
 from fieldapp.web.operations.forms import OperationForm
 from fieldapp.web.operations.helpers import (
@@ -49,7 +50,7 @@ def agency_label(agency_id: str) -> str:
     """An agency's name; the council's own name for the council."""
     if agency_id == COUNCIL:
         return current_app.config["COUNCIL_NAME"]
-    return agencies.name(agency_id)
+    return agency_name(agency_id)
 
 
 @bp.app_template_filter("distance")

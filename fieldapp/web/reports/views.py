@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import agencies, audit, safeguarding
+from fieldapp import audit, safeguarding
 from fieldapp.db import get_db
 from fieldapp.exports import DEFAULT_MARKING
 from fieldapp.permissions import allow
@@ -55,7 +55,7 @@ def _report(period: periods.Period) -> Report:
         flag_bands=current_app.config["FLAG_BANDS"],
         routes=safeguarding.referral_routes(web_checklists.current().safeguarding),
         indicators=_questions(),
-        agency_name=agencies.name,
+        agency_name=web_checklists.agency_name,
         refresh_months=int(current_app.config["TRAINING_REFRESH_MONTHS"]),
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from fieldapp import agencies, referrals
+from fieldapp import referrals
 from fieldapp.db import get_db
 from fieldapp.permissions import FIELD_ROLES, allow
 from fieldapp.queries import referrals as referrals_q
@@ -24,7 +24,7 @@ def _context(visit: dict) -> referrals.Context:
     routes = referral_routes(checklists.current().safeguarding)
     return referrals.Context(
         routes={r["id"]: r for r in routes},
-        agencies=agencies.load(),
+        agencies=checklists.partner_agencies(),
         visited_at=parse_timestamp(visit["visited_at"]) or utcnow(),
         now=utcnow(),
         zone=UK,

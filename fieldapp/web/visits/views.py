@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from fieldapp import agencies, recording, submission
+from fieldapp import recording, submission
 from fieldapp.assessment import LEVEL_WORDS
 from fieldapp.db import get_db
 from fieldapp.http import wants_json
@@ -31,6 +31,7 @@ from fieldapp.referrals import EXPLOITATION
 from fieldapp.safeguarding import contacts_by_id, referral_routes, routes_for
 from fieldapp.timeutil import now_iso
 from fieldapp.web import checklists, read_audit
+from fieldapp.web.checklists import partner_agencies
 from fieldapp.web.visits import uploads
 
 bp = Blueprint("visits", __name__)
@@ -166,7 +167,7 @@ def _result_page(visit: dict, referral_errors=None, referral_values=None, status
         revisions=visits_q.revisions(db, visit["root_id"]),
         referrals=referrals_q.for_visit(db, visit["root_id"]),
         exploitation=EXPLOITATION,
-        agencies=agencies.load(),
+        agencies=partner_agencies(),
         correcting=int(correcting) if str(correcting or "").isdecimal() else None,
         safeguarding=safeguarding,
         contacts=contacts_by_id(safeguarding),
