@@ -131,7 +131,6 @@ def test_a_selection_that_cannot_be_planned_says_why(
         ({"lead_agency": ""}, "#lead_agency", "Choose the lead agency"),
         ({"partners": ["nobody"]}, "#partners", "is not a valid choice"),
         ({"start_mode": "site"}, "#start_site", "Choose the site the route starts at"),
-        ({"start_mode": "address"}, "#start_address", "Enter the start address"),
         ({"start_mode": "map", "start_latitude": "north"}, "#start_latitude", "Latitude"),
         ({"start_mode": "map", "start_latitude": "52.6"}, "#start_longitude", "Longitude"),
     ],
@@ -147,14 +146,45 @@ def test_plan_form_errors_name_the_field(coordinator, register, db, overrides, f
     assert db["operations"].count == 0
 
 
-def test_geocoder_switched_off_is_an_error_on_the_address(coordinator, register, db):
+def start_choices(page) -> list[str]:
+    return [i["value"] for i in page.select("input[name=start_mode]")]
+
+
+def test_start_at_an_address_is_not_offered_while_address_lookup_is_off(coordinator, register, db):
+    page = coordinator.get("/operations/new?flagged=1&take=all")
+    assert start_choices(page) == ["site", "map", "none"]
+    assert "At an address" not in page.text and not page.select("#start_address")
+    # A page from before lookup was switched off is told so, on the question itself.
     response = coordinator.post(
         "/operations/new?flagged=1&take=all",
         plan_form(start_mode="address", start_address="Mansfield Street, Leicester"),
         expected=200,
     )
     summary = error_summary(parse(response.get_data(as_text=True)))
-    assert "could not be looked up" in summary["#start_address"]
+    assert list(summary) == ["#start_mode"]
+    assert "Address lookup is not switched on" in summary["#start_mode"]
+    assert db["operations"].count == 0
+
+
+def test_start_at_an_address_is_offered_while_address_lookup_is_on(tmp_path):
+    # Nothing listens on port 9 (discard): the lookup is on but cannot answer.
+    app = make_app(tmp_path, GEOCODER_URL="http://127.0.0.1:9", GEOCODER_MIN_DELAY_SECONDS=0)
+    site = add_premises(app, "Only Wash", at=CLOCK_TOWER)
+    client = app.test_client()
+    AuthActions(client).login("coordinator")
+    coordinator = PageClient(client)
+    url = f"/operations/new?take=ticked&site={site}"
+    page = coordinator.get(url)
+    assert start_choices(page) == ["site", "address", "map", "none"]
+    assert page.select_one("#start_address")
+    response = coordinator.post(url, plan_form(start_mode="address"), expected=200)
+    summary = error_summary(parse(response.get_data(as_text=True)))
+    assert "Enter the start address" in summary["#start_address"]
+    response = coordinator.post(
+        url, plan_form(start_mode="address", start_address="Mansfield Street"), expected=200
+    )
+    summary = error_summary(parse(response.get_data(as_text=True)))
+    assert "could not be looked up just now" in summary["#start_address"]
 
 
 def test_a_start_address_is_looked_up_through_the_shared_geocoder(tmp_path):
@@ -183,6 +213,28 @@ def test_a_start_address_is_looked_up_through_the_shared_geocoder(tmp_path):
         assert app.extensions["fieldapp.geocoder"] is not None
     from fieldapp.queries import connect
 
+    op = ops_q.get(connect(app.config["DATABASE"]), operation_id)
+    assert (op["start_latitude"], op["start_longitude"]) == pytest.approx(start)
+    # Lookup switched off later: the saved address is still offered and kept on a save,
+    # but a new one cannot be found.
+    app = make_app(tmp_path)
+    client = app.test_client()
+    AuthActions(client).login("coordinator")
+    coordinator = PageClient(client)
+    edit = coordinator.get(f"/operations/{operation_id}/edit")
+    assert edit.select_one("input[name=start_mode][checked]")["value"] == "address"
+    coordinator.post(
+        f"/operations/{operation_id}/edit",
+        plan_form(start_mode="address", start_address="Mansfield Street car park, Leicester"),
+        expected=303,
+    )
+    response = coordinator.post(
+        f"/operations/{operation_id}/edit",
+        plan_form(start_mode="address", start_address="Leicester station"),
+        expected=200,
+    )
+    summary = error_summary(parse(response.get_data(as_text=True)))
+    assert "a new address cannot be found" in summary["#start_address"]
     op = ops_q.get(connect(app.config["DATABASE"]), operation_id)
     assert (op["start_latitude"], op["start_longitude"]) == pytest.approx(start)
 
