@@ -10,7 +10,7 @@ from fieldapp import operations as ops
 from fieldapp import sitefilter as filters
 from fieldapp.queries import operations as ops_q
 from fieldapp.queries import sites as sites_q
-from fieldapp.timeutil import format_uk_date
+from fieldapp.timeutil import format_uk_date, uk_today
 from tests.conftest import AuthActions, PageClient, make_app, parse
 from tests.factories import record_visit
 from tests.nominatim_server import running_nominatim
@@ -627,6 +627,11 @@ def test_an_outcome_can_change_the_premises_flag_with_a_reason(coordinator, regi
         ),
         ({"enforcement_actions": ["deportation"]}, "#enforcement_actions", "is not a valid choice"),
         ({"note": "x" * 501}, "#note", "500 characters or fewer"),
+        (
+            {"workers_spoken_to": "2", "potential_victims": "40"},
+            "#potential_victims",
+            "Potential victims identified (40) cannot be more than workers spoken to (2)",
+        ),
         ({"flag_action": "flag", "flag_reason": ""}, "#flag_reason", "Give a reason"),
     ],
 )
@@ -643,6 +648,63 @@ def test_outcome_errors_name_the_field_and_save_nothing(
     assert field in summary and message in summary[field], summary
     assert page.select_one(field) is not None, f"{field} is not on the page"
     assert db["operation_outcomes"].count == 0
+
+
+@pytest.mark.parametrize(
+    ("workers", "victims"), [("2", "2"), ("5", "0"), ("", "3"), ("0", ""), ("", "")]
+)
+def test_as_many_victims_as_workers_or_either_left_blank_is_accepted(
+    coordinator, register, db, workers, victims
+):
+    red = register["Red Flag Wash"]
+    operation_id = plan(coordinator, f"take=ticked&site={red}")
+    coordinator.post(
+        f"/operations/{operation_id}/sites/{red}/outcome",
+        outcome_form(
+            workers_spoken_to=workers,
+            potential_victims=victims,
+            referrals_nrm="0",
+            referrals_duty_to_notify="0",
+        ),
+        expected=303,
+    )
+    assert db["operation_outcomes"].count == 1
+
+
+def test_no_outcome_is_recorded_for_an_operation_dated_in_the_future(coordinator, register, db):
+    red = register["Red Flag Wash"]
+    next_week = uk_today() + timedelta(days=7)
+    operation_id = plan(
+        coordinator,
+        f"take=ticked&site={red}",
+        operation_date=[str(next_week.day), str(next_week.month), str(next_week.year)],
+    )
+    url = f"/operations/{operation_id}/sites/{red}/outcome"
+    for response in (
+        coordinator.client.get(url),
+        coordinator.post(url, outcome_form(), expected=303, form_url=f"/operations/{operation_id}"),
+    ):
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith(f"/operations/{operation_id}")
+    assert db["operation_outcomes"].count == 0
+    page = coordinator.get(f"/operations/{operation_id}")
+    banner = page.select_one(".govuk-notification-banner:not([hidden])").text
+    assert f"planned for {format_uk_date(next_week)}" in banner
+    assert "Outcomes can be recorded from that day" in banner
+
+
+def test_outcomes_are_recorded_on_the_day_of_the_operation(coordinator, register, db):
+    red = register["Red Flag Wash"]
+    today = uk_today()
+    operation_id = plan(
+        coordinator,
+        f"take=ticked&site={red}",
+        operation_date=[str(today.day), str(today.month), str(today.year)],
+    )
+    coordinator.post(
+        f"/operations/{operation_id}/sites/{red}/outcome", outcome_form(), expected=303
+    )
+    assert db["operation_outcomes"].count == 1
 
 
 def test_outcome_form_warns_against_identities_and_caps_lengths(coordinator, register):
@@ -734,3 +796,12 @@ def test_figures_default_to_the_last_twelve_months(coordinator):
     page = coordinator.get("/operations/figures")
     today = date.today()
     assert page.select_one("#period-to")["value"] == today.isoformat()
+
+
+def test_outcomes_open_on_the_uk_day_of_the_operation():
+    op = {"name": "Operation Dawn", "operation_date": "2026-12-02"}
+    assert "Operation Dawn is planned for 2 December 2026" in ops.outcomes_not_yet(
+        op, date(2026, 12, 1)
+    )
+    assert ops.outcomes_not_yet(op, date(2026, 12, 2)) is None
+    assert ops.outcomes_not_yet(op, date(2027, 1, 1)) is None

@@ -68,6 +68,11 @@ class CountField(IntegerField):
             raise ValidationError(f"{self.label.text}: enter a number up to {MAX_COUNT}")
 
 
+def _given(field) -> bool:
+    """Whether a count was filled in, not left blank (which counts as 0)."""
+    return bool(field.raw_data and field.raw_data[0].strip())
+
+
 def _agency_choices() -> list[tuple[str, str]]:
     return [(a["id"], a["name"]) for a in agencies.load().values()]
 
@@ -245,6 +250,13 @@ class OutcomeForm(StripWhitespaceForm):
         if self.visited.data == "no" and (field.data or self.workers_spoken_to.data):
             raise ValidationError(
                 "The site was not visited, so workers spoken to and potential victims must be 0"
+            )
+        workers = self.workers_spoken_to
+        both = _given(field) and _given(workers) and None not in (field.data, workers.data)
+        if both and field.data > workers.data:
+            raise ValidationError(
+                f"Potential victims identified ({field.data}) cannot be more than workers "
+                f"spoken to ({workers.data})"
             )
 
     def validate_referrals_nrm(self, field):
