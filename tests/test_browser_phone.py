@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import phone_page
+from tests.test_browser_assessment import no_accessibility_problems
 from tests.test_browser_shell import sign_in
 from tests.visit_helpers import add_premises
 
@@ -27,6 +28,7 @@ def test_the_find_premises_search_box_is_wide_enough_to_type_in(live_server, pho
     # The Search button stays on the same row, beside the box.
     button = phone.locator(".app-search__row").get_by_role("button", name="Search")
     assert abs(button.bounding_box()["y"] - box.bounding_box()["y"]) < 10
+    no_accessibility_problems(phone)
 
 
 def too_small(page, locator) -> list[str]:
@@ -63,3 +65,7 @@ def test_the_controls_used_on_a_visit_are_big_enough_to_tap(app, live_server, ph
     controls = "a:not(p a), button, summary, input:not([type=hidden]), select, textarea"
     where = phone.locator(".app-header, .govuk-service-navigation, main")
     assert too_small(phone, where.locator(controls)) == []
+    # (The questions themselves are left out: GOV.UK's radios with follow-up questions carry
+    # aria-expanded, which axe questions on a radio; nothing to do with their size.)
+    for part in (".app-header", ".govuk-service-navigation", ".app-question__extras"):
+        no_accessibility_problems(phone, within=part)
