@@ -5,9 +5,10 @@ The request id ties the three together: it is sent back as ``X-Request-Id``, sho
 error page and in JSON errors ("quote this reference"), and carried by every line logged
 about the request, so a support call can find the traceback.
 
-Access lines never hold form data, headers (``Authorization`` included) or the values of
+Access lines never hold form data, headers (``Authorization`` included), the values of
 query parameters that could carry a secret (``token`` and its kin are written as
-``[redacted]``).
+``[redacted]``) or what was typed into a search (``q`` and the other free-text parameters
+are written as their length alone, ``[redacted:12]``: a search may name a person).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ SECRET_PARAMS = frozenset(
     | {"password", "secret", "authorization", "auth", "csrf_token", "code", "signature"}
 )
 REDACTED = "[redacted]"
+# Free-text search parameters: what an officer typed, which may name a person or an address.
+# Only the length is kept, enough to tell a long search from a short one.
+SEARCH_PARAMS = frozenset({"q", "query", "search", "name", "address", "postcode"})
 
 
 def request_id() -> str:
@@ -48,13 +52,20 @@ def request_id() -> str:
 
 
 def safe_query(query_string: bytes | str) -> str:
-    """The query string with the values of secret-bearing parameters replaced."""
+    """The query string with the values of secret-bearing parameters replaced, and those of
+    free-text searches replaced by their length."""
     if isinstance(query_string, bytes):
         query_string = query_string.decode("latin-1")
     pairs = parse_qsl(query_string, keep_blank_values=True)
-    return urlencode(
-        [(k, REDACTED if k.lower() in SECRET_PARAMS else v) for k, v in pairs], safe="[]/"
-    )
+    return urlencode([(k, _safe_value(k.lower(), v)) for k, v in pairs], safe="[]/:")
+
+
+def _safe_value(name: str, value: str) -> str:
+    if name in SECRET_PARAMS:
+        return REDACTED
+    if name in SEARCH_PARAMS and value:
+        return f"[redacted:{len(value)}]"
+    return value
 
 
 def log_unexpected(error: BaseException) -> str:

@@ -21,6 +21,7 @@ from fieldapp import audit, routing
 from fieldapp.queries import operations as operations_q
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import transaction
+from fieldapp.timeutil import format_uk_date
 
 # "Tens of sites": more than this is not one day's operation, and the route page would be
 # unreadable on a phone.
@@ -186,6 +187,18 @@ def optimise(db: Database, operation_id: int) -> routing.Route:
 
 
 # -- Outcomes ---------------------------------------------------------------------------------
+
+
+def outcomes_not_yet(op: dict, today: date) -> str | None:
+    """Why no outcome can be recorded for ``op`` yet (it is dated after ``today``, the UK
+    date), or None once its day has come: nothing can have happened at a site before."""
+    day = date.fromisoformat(op["operation_date"])
+    if day <= today:
+        return None
+    return (
+        f"{op['name']} is planned for {format_uk_date(day)}. Outcomes can be recorded from "
+        "that day: check the date of the operation if it has already happened."
+    )
 
 
 def outcome_row(values: dict) -> dict:

@@ -84,7 +84,39 @@ def test_admin_cannot_remove_their_own_admin_rights(as_role, db):
         {"display_name": "Ada Admin", "role": "inspector", "agency": ""},
         expected=200,
     )
-    assert "You cannot remove your own admin rights" in response.get_data(as_text=True)
+    summary = error_summary(response)
+    assert summary["#role"] == "You cannot remove your own admin rights"
+    assert summary["#active"] == "You cannot disable your own account"
+    assert users_q.get(db, me["id"])["role"] == "admin"
+
+
+def error_summary(response) -> dict[str, str]:
+    page = parse(response.get_data(as_text=True))
+    return {a["href"]: a.text.strip() for a in page.select(".govuk-error-summary a")}
+
+
+def test_admin_cannot_disable_their_own_account(as_role, db):
+    admin = as_role("admin")
+    me = users_q.find_by_username(db, "ada.admin")
+    response = admin.post(
+        f"/admin/users/{me['id']}",
+        {"display_name": "Ada Admin", "role": "admin", "agency": ""},
+        expected=200,
+    )
+    assert error_summary(response) == {"#active": "You cannot disable your own account"}
+    assert "You cannot remove your own admin rights" not in response.get_data(as_text=True)
+    assert users_q.get(db, me["id"])["active"] == 1
+
+
+def test_admin_cannot_take_away_their_own_admin_role(as_role, db):
+    admin = as_role("admin")
+    me = users_q.find_by_username(db, "ada.admin")
+    response = admin.post(
+        f"/admin/users/{me['id']}",
+        {"display_name": "Ada Admin", "role": "coordinator", "agency": "", "active": "y"},
+        expected=200,
+    )
+    assert error_summary(response) == {"#role": "You cannot remove your own admin rights"}
     assert users_q.get(db, me["id"])["role"] == "admin"
 
 

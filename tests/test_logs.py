@@ -100,6 +100,18 @@ def test_access_line_has_the_request_and_never_a_token_or_form_data(client, capl
     assert set(sites) == {"method", "path", "query", "status", "ms", "user", "request_id"}
 
 
+def test_what_an_officer_searches_for_is_not_in_the_access_log(client, caplog, auth):
+    auth.login("inspector")
+    caplog.set_level(logging.INFO, logger="fieldapp")
+    client.get("/premises/?q=Jan+Kowalski+flat+2")
+    client.get("/premises/new?name=Jan+Kowalski")
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Kowalski" not in text
+    lines = {x["path"]: x for x in _access_lines(caplog)}
+    assert lines["/premises/"]["query"] == "q=[redacted:19]"
+    assert lines["/premises/new"]["query"] == "name=[redacted:12]"
+
+
 def test_access_log_can_be_switched_off(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="fieldapp")
     make_app(tmp_path, ACCESS_LOG=False).test_client().get("/healthz")
@@ -110,7 +122,10 @@ def test_access_log_can_be_switched_off(tmp_path, caplog):
     ("query", "logged"),
     [
         (b"page=2", "page=2"),
-        (b"Token=abc&q=x", "Token=[redacted]&q=x"),
+        (b"Token=abc&q=x", "Token=[redacted]&q=[redacted:1]"),
+        (b"q=Jan+Kowalski&page=2", "q=[redacted:12]&page=2"),
+        (b"Q=LE1%205AA&name=Bright%20Nails", "Q=[redacted:7]&name=[redacted:12]"),
+        (b"q=", "q="),
         (b"api_key=1&key=2", "api_key=[redacted]&key=[redacted]"),
         (b"", ""),
     ],

@@ -10,7 +10,7 @@ from fieldapp import operations as ops
 from fieldapp import sitefilter as filters
 from fieldapp.queries import operations as ops_q
 from fieldapp.queries import sites as sites_q
-from fieldapp.timeutil import format_uk_date
+from fieldapp.timeutil import format_uk_date, uk_today
 from tests.conftest import AuthActions, PageClient, make_app, parse
 from tests.factories import record_visit
 from tests.nominatim_server import running_nominatim
@@ -131,7 +131,6 @@ def test_a_selection_that_cannot_be_planned_says_why(
         ({"lead_agency": ""}, "#lead_agency", "Choose the lead agency"),
         ({"partners": ["nobody"]}, "#partners", "is not a valid choice"),
         ({"start_mode": "site"}, "#start_site", "Choose the site the route starts at"),
-        ({"start_mode": "address"}, "#start_address", "Enter the start address"),
         ({"start_mode": "map", "start_latitude": "north"}, "#start_latitude", "Latitude"),
         ({"start_mode": "map", "start_latitude": "52.6"}, "#start_longitude", "Longitude"),
     ],
@@ -147,14 +146,45 @@ def test_plan_form_errors_name_the_field(coordinator, register, db, overrides, f
     assert db["operations"].count == 0
 
 
-def test_geocoder_switched_off_is_an_error_on_the_address(coordinator, register, db):
+def start_choices(page) -> list[str]:
+    return [i["value"] for i in page.select("input[name=start_mode]")]
+
+
+def test_start_at_an_address_is_not_offered_while_address_lookup_is_off(coordinator, register, db):
+    page = coordinator.get("/operations/new?flagged=1&take=all")
+    assert start_choices(page) == ["site", "map", "none"]
+    assert "At an address" not in page.text and not page.select("#start_address")
+    # A page from before lookup was switched off is told so, on the question itself.
     response = coordinator.post(
         "/operations/new?flagged=1&take=all",
         plan_form(start_mode="address", start_address="Mansfield Street, Leicester"),
         expected=200,
     )
     summary = error_summary(parse(response.get_data(as_text=True)))
-    assert "could not be looked up" in summary["#start_address"]
+    assert list(summary) == ["#start_mode"]
+    assert "Address lookup is not switched on" in summary["#start_mode"]
+    assert db["operations"].count == 0
+
+
+def test_start_at_an_address_is_offered_while_address_lookup_is_on(tmp_path):
+    # Nothing listens on port 9 (discard): the lookup is on but cannot answer.
+    app = make_app(tmp_path, GEOCODER_URL="http://127.0.0.1:9", GEOCODER_MIN_DELAY_SECONDS=0)
+    site = add_premises(app, "Only Wash", at=CLOCK_TOWER)
+    client = app.test_client()
+    AuthActions(client).login("coordinator")
+    coordinator = PageClient(client)
+    url = f"/operations/new?take=ticked&site={site}"
+    page = coordinator.get(url)
+    assert start_choices(page) == ["site", "address", "map", "none"]
+    assert page.select_one("#start_address")
+    response = coordinator.post(url, plan_form(start_mode="address"), expected=200)
+    summary = error_summary(parse(response.get_data(as_text=True)))
+    assert "Enter the start address" in summary["#start_address"]
+    response = coordinator.post(
+        url, plan_form(start_mode="address", start_address="Mansfield Street"), expected=200
+    )
+    summary = error_summary(parse(response.get_data(as_text=True)))
+    assert "could not be looked up just now" in summary["#start_address"]
 
 
 def test_a_start_address_is_looked_up_through_the_shared_geocoder(tmp_path):
@@ -183,6 +213,28 @@ def test_a_start_address_is_looked_up_through_the_shared_geocoder(tmp_path):
         assert app.extensions["fieldapp.geocoder"] is not None
     from fieldapp.queries import connect
 
+    op = ops_q.get(connect(app.config["DATABASE"]), operation_id)
+    assert (op["start_latitude"], op["start_longitude"]) == pytest.approx(start)
+    # Lookup switched off later: the saved address is still offered and kept on a save,
+    # but a new one cannot be found.
+    app = make_app(tmp_path)
+    client = app.test_client()
+    AuthActions(client).login("coordinator")
+    coordinator = PageClient(client)
+    edit = coordinator.get(f"/operations/{operation_id}/edit")
+    assert edit.select_one("input[name=start_mode][checked]")["value"] == "address"
+    coordinator.post(
+        f"/operations/{operation_id}/edit",
+        plan_form(start_mode="address", start_address="Mansfield Street car park, Leicester"),
+        expected=303,
+    )
+    response = coordinator.post(
+        f"/operations/{operation_id}/edit",
+        plan_form(start_mode="address", start_address="Leicester station"),
+        expected=200,
+    )
+    summary = error_summary(parse(response.get_data(as_text=True)))
+    assert "a new address cannot be found" in summary["#start_address"]
     op = ops_q.get(connect(app.config["DATABASE"]), operation_id)
     assert (op["start_latitude"], op["start_longitude"]) == pytest.approx(start)
 
@@ -575,6 +627,11 @@ def test_an_outcome_can_change_the_premises_flag_with_a_reason(coordinator, regi
         ),
         ({"enforcement_actions": ["deportation"]}, "#enforcement_actions", "is not a valid choice"),
         ({"note": "x" * 501}, "#note", "500 characters or fewer"),
+        (
+            {"workers_spoken_to": "2", "potential_victims": "40"},
+            "#potential_victims",
+            "Potential victims identified (40) cannot be more than workers spoken to (2)",
+        ),
         ({"flag_action": "flag", "flag_reason": ""}, "#flag_reason", "Give a reason"),
     ],
 )
@@ -591,6 +648,63 @@ def test_outcome_errors_name_the_field_and_save_nothing(
     assert field in summary and message in summary[field], summary
     assert page.select_one(field) is not None, f"{field} is not on the page"
     assert db["operation_outcomes"].count == 0
+
+
+@pytest.mark.parametrize(
+    ("workers", "victims"), [("2", "2"), ("5", "0"), ("", "3"), ("0", ""), ("", "")]
+)
+def test_as_many_victims_as_workers_or_either_left_blank_is_accepted(
+    coordinator, register, db, workers, victims
+):
+    red = register["Red Flag Wash"]
+    operation_id = plan(coordinator, f"take=ticked&site={red}")
+    coordinator.post(
+        f"/operations/{operation_id}/sites/{red}/outcome",
+        outcome_form(
+            workers_spoken_to=workers,
+            potential_victims=victims,
+            referrals_nrm="0",
+            referrals_duty_to_notify="0",
+        ),
+        expected=303,
+    )
+    assert db["operation_outcomes"].count == 1
+
+
+def test_no_outcome_is_recorded_for_an_operation_dated_in_the_future(coordinator, register, db):
+    red = register["Red Flag Wash"]
+    next_week = uk_today() + timedelta(days=7)
+    operation_id = plan(
+        coordinator,
+        f"take=ticked&site={red}",
+        operation_date=[str(next_week.day), str(next_week.month), str(next_week.year)],
+    )
+    url = f"/operations/{operation_id}/sites/{red}/outcome"
+    for response in (
+        coordinator.client.get(url),
+        coordinator.post(url, outcome_form(), expected=303, form_url=f"/operations/{operation_id}"),
+    ):
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith(f"/operations/{operation_id}")
+    assert db["operation_outcomes"].count == 0
+    page = coordinator.get(f"/operations/{operation_id}")
+    banner = page.select_one(".govuk-notification-banner:not([hidden])").text
+    assert f"planned for {format_uk_date(next_week)}" in banner
+    assert "Outcomes can be recorded from that day" in banner
+
+
+def test_outcomes_are_recorded_on_the_day_of_the_operation(coordinator, register, db):
+    red = register["Red Flag Wash"]
+    today = uk_today()
+    operation_id = plan(
+        coordinator,
+        f"take=ticked&site={red}",
+        operation_date=[str(today.day), str(today.month), str(today.year)],
+    )
+    coordinator.post(
+        f"/operations/{operation_id}/sites/{red}/outcome", outcome_form(), expected=303
+    )
+    assert db["operation_outcomes"].count == 1
 
 
 def test_outcome_form_warns_against_identities_and_caps_lengths(coordinator, register):
@@ -682,3 +796,12 @@ def test_figures_default_to_the_last_twelve_months(coordinator):
     page = coordinator.get("/operations/figures")
     today = date.today()
     assert page.select_one("#period-to")["value"] == today.isoformat()
+
+
+def test_outcomes_open_on_the_uk_day_of_the_operation():
+    op = {"name": "Operation Dawn", "operation_date": "2026-12-02"}
+    assert "Operation Dawn is planned for 2 December 2026" in ops.outcomes_not_yet(
+        op, date(2026, 12, 1)
+    )
+    assert ops.outcomes_not_yet(op, date(2026, 12, 2)) is None
+    assert ops.outcomes_not_yet(op, date(2027, 1, 1)) is None

@@ -212,3 +212,20 @@ def test_the_premises_page_says_how_the_map_position_was_found(app, as_role):
     premises_id = add_premises(app, "Fixed Wash")  # added with a phone's fix
     page = as_role("inspector").get(f"/premises/{premises_id}")
     assert "placed by a phone's location fix" in page.text
+
+
+def test_two_messages_on_one_page_each_have_their_own_banner_ids(client, as_role):
+    as_role("coordinator")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Outcome saved."), ("info", "Site already added.")]
+    # parse fails on any id used twice.
+    page = parse(client.get("/premises/").get_data(as_text=True))
+    banners = page.select(".govuk-notification-banner:not(#outbox-banner)")
+    assert [b.select_one(".govuk-notification-banner__content").text.strip() for b in banners] == [
+        "Outcome saved.",
+        "Site already added.",
+    ]
+    for banner in banners:
+        title = banner.select_one(".govuk-notification-banner__title")
+        assert banner["aria-labelledby"] == title["id"]
+    assert len({b["id"] for b in banners}) == 2

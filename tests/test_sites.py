@@ -10,7 +10,7 @@ from fieldapp import sitefilter as filters
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import sites as sites_q
 from fieldapp.timeutil import uk_today
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, parse
 from tests.factories import record_visit
 from tests.test_visits import post_visit
 from tests.visit_helpers import CLOCK_TOWER, add_premises, offset, visit_form
@@ -263,9 +263,37 @@ def test_flagging_by_hand_and_back_to_the_rule(app, as_role, register, db):
 def test_flag_change_needs_a_reason_and_a_coordinator(app, as_role, register, db):
     red = register["Red Flag Wash"]
     response = as_role("coordinator").post(
-        f"/premises/{red}/flag", {"action": "unflag", "reason": " "}, form_url=f"/premises/{red}"
+        f"/premises/{red}/flag",
+        {"action": "unflag", "reason": " "},
+        expected=400,
+        form_url=f"/premises/{red}",
     )
-    assert response.status_code == 302
+    assert premises_q.get(db, red)["flag_override"] is None
+    # The error is at the form: the summary at the top links to the box, which says why.
+    page = parse(response.get_data(as_text=True))
+    assert page.title.text.startswith("Error: ")
+    link = page.select_one(".govuk-error-summary a")
+    assert link["href"] == "#reason"
+    assert link.text == "Enter a reason for changing the flag"
+    box = page.select_one("#reason")
+    assert box.find_parent(class_="govuk-form-group--error")
+    assert "Enter a reason for changing the flag" in page.select_one("#reason-error").text
+    assert box["aria-describedby"] == "reason-error"
+    assert not page.select(".govuk-notification-banner:not([hidden])")
+
+
+def test_a_flag_reason_too_long_is_kept_to_correct(as_role, register, db):
+    red = register["Red Flag Wash"]
+    typed = "Closed down " * 30
+    response = as_role("coordinator").post(
+        f"/premises/{red}/flag",
+        {"action": "unflag", "reason": typed},
+        expected=400,
+        form_url=f"/premises/{red}",
+    )
+    page = parse(response.get_data(as_text=True))
+    assert "300 characters or fewer" in page.select_one("#reason-error").text
+    assert page.select_one("#reason")["value"] == typed
     assert premises_q.get(db, red)["flag_override"] is None
 
 

@@ -75,7 +75,11 @@ def edit_user(user_id: int):
     form = EditUserForm(data={**user, "agency": user["agency"] or ""})
     if form.validate_on_submit():
         if user_id == current_user.id and (form.role.data != "admin" or not form.active.data):
-            form.role.errors = [*form.role.errors, "You cannot remove your own admin rights"]
+            # Each refusal on the field at fault, so the summary links to the right one.
+            if form.role.data != "admin":
+                form.role.errors = [*form.role.errors, "You cannot remove your own admin rights"]
+            if not form.active.data:
+                form.active.errors = [*form.active.errors, "You cannot disable your own account"]
         else:
             try:
                 accounts.update(

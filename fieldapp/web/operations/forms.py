@@ -68,8 +68,24 @@ class CountField(IntegerField):
             raise ValidationError(f"{self.label.text}: enter a number up to {MAX_COUNT}")
 
 
+def _given(field) -> bool:
+    """Whether a count was filled in, not left blank (which counts as 0)."""
+    return bool(field.raw_data and field.raw_data[0].strip())
+
+
 def _agency_choices() -> list[tuple[str, str]]:
     return [(a["id"], a["name"]) for a in partner_agencies().values()]
+
+
+class StartModeField(RadioField):
+    """Where the route starts; "At an address" only while address lookup is switched on."""
+
+    def pre_validate(self, form):
+        if self.data == "address" and not form.address_lookup:
+            raise ValidationError(
+                "Address lookup is not switched on: start at one of the sites or on the map"
+            )
+        super().pre_validate(form)
 
 
 class OperationForm(StripWhitespaceForm):
@@ -107,7 +123,7 @@ class OperationForm(StripWhitespaceForm):
         widget=GovCharacterCount(),
         validators=[Length(max=4000, message="Briefing notes must be 4,000 characters or fewer")],
     )
-    start_mode = RadioField(
+    start_mode = StartModeField(
         "Where does the route start?",
         widget=GovRadioInput(),
         choices=START_MODES,
@@ -125,8 +141,12 @@ class OperationForm(StripWhitespaceForm):
     start_longitude = StringField("Longitude", widget=GovTextInput())
     submit = SubmitField("Save the operation", widget=GovSubmitInput())
 
-    def __init__(self, *args, lead_choices=None, site_choices=None, **kwargs):
+    def __init__(self, *args, lead_choices=None, site_choices=None, address_lookup=True, **kwargs):
         super().__init__(*args, **kwargs)
+        # Without a geocoder an address can never be found, so it is not offered.
+        self.address_lookup = address_lookup
+        if not address_lookup:
+            self.start_mode.choices = [c for c in START_MODES if c[0] != "address"]
         self.lead_agency.choices = [("", "Choose the lead agency"), *(lead_choices or [])]
         self.partners.choices = _agency_choices()
         self.start_site.choices = [("", "Choose a site"), *(site_choices or [])]
@@ -138,7 +158,7 @@ class OperationForm(StripWhitespaceForm):
                 raise ValidationError("Choose the site the route starts at")
 
     def validate_start_address(self, field):
-        if self.start_mode.data == "address" and not field.data:
+        if self.start_mode.data == "address" and self.address_lookup and not field.data:
             raise ValidationError("Enter the start address, or choose another way to start")
 
     def validate_start_latitude(self, field):
@@ -230,6 +250,13 @@ class OutcomeForm(StripWhitespaceForm):
         if self.visited.data == "no" and (field.data or self.workers_spoken_to.data):
             raise ValidationError(
                 "The site was not visited, so workers spoken to and potential victims must be 0"
+            )
+        workers = self.workers_spoken_to
+        both = _given(field) and _given(workers) and None not in (field.data, workers.data)
+        if both and field.data > workers.data:
+            raise ValidationError(
+                f"Potential victims identified ({field.data}) cannot be more than workers "
+                f"spoken to ({workers.data})"
             )
 
     def validate_referrals_nrm(self, field):

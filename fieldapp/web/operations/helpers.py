@@ -56,6 +56,12 @@ def start_from_form(form: OperationForm, rows: list[dict], op: dict | None = Non
         address = form.start_address.data
         if op and op["start_address"] == address and op["start_latitude"] is not None:
             return (address, op["start_latitude"], op["start_longitude"]), None
+        if not shared_geocoder().enabled:
+            # Offered on an edit only to keep an address saved while lookup was on.
+            return None, (
+                "Address lookup is not switched on, so a new address cannot be found: choose "
+                "the start on the map, or start at one of the sites"
+            )
         try:
             found = shared_geocoder().geocode(get_db(), address)
         except geo.GeocoderUnavailable:
@@ -97,6 +103,24 @@ def show_start_error(form: OperationForm, message: str) -> None:
     field.errors = [*field.errors, message]
 
 
+def address_lookup_for(op: dict | None = None, rows: list[dict] | None = None) -> bool:
+    """Whether the plan form offers "At an address": when lookup is on, or (editing) to keep
+    an operation's saved address, which is not looked up again."""
+    if shared_geocoder().enabled:
+        return True
+    return op is not None and saved_start_mode(op, rows or []) == "address"
+
+
+def saved_start_mode(op: dict, rows: list[dict]) -> str:
+    """How a saved operation's start was given: at a site, an address, the map, or none."""
+    if op["start_latitude"] is None:
+        return "none"
+    position = (op["start_latitude"], op["start_longitude"])
+    if any((r["latitude"], r["longitude"]) == position for r in rows):
+        return "site"
+    return "map" if op["start_address"] == "Point chosen on the map" else "address"
+
+
 def fill_form(form: OperationForm, op: dict, rows: list[dict]) -> None:
     """Fill a GET form from a saved operation, working out how its start was given."""
     form.name.data = op["name"]
@@ -105,23 +129,13 @@ def fill_form(form: OperationForm, op: dict, rows: list[dict]) -> None:
     form.partners.data = op["partners"]
     form.briefing.data = op["briefing"]
     form.start_address.data = op["start_address"]
-    if op["start_latitude"] is None:
-        form.start_mode.data = "none"
+    form.start_mode.data = saved_start_mode(op, rows)
+    if form.start_mode.data == "none":
         return
-    at_site = next(
-        (
-            r
-            for r in rows
-            if (r["latitude"], r["longitude"]) == (op["start_latitude"], op["start_longitude"])
-        ),
-        None,
-    )
-    if at_site:
-        form.start_mode.data, form.start_site.data = "site", str(at_site["id"])
-    elif op["start_address"] == "Point chosen on the map":
-        form.start_mode.data = "map"
-    else:
-        form.start_mode.data = "address"
+    if form.start_mode.data == "site":
+        position = (op["start_latitude"], op["start_longitude"])
+        at_site = next(r for r in rows if (r["latitude"], r["longitude"]) == position)
+        form.start_site.data = str(at_site["id"])
     form.start_latitude.data = f"{op['start_latitude']:.6f}"
     form.start_longitude.data = f"{op['start_longitude']:.6f}"
 

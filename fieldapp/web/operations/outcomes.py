@@ -29,6 +29,10 @@ def outcome(operation_id: int, premises_id: int):
     site = next((r for r in rows if r["id"] == premises_id), None)
     if site is None:
         abort(404)
+    not_yet = ops.outcomes_not_yet(op, uk_today())
+    if not_yet:
+        flash(not_yet, "info")
+        return redirect(url_for("operations.detail", operation_id=operation_id), code=303)
     saved = ops_q.outcome(db, operation_id, premises_id)
     form = OutcomeForm()
     if request.method == "GET" and saved:

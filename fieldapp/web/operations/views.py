@@ -32,6 +32,7 @@ from fieldapp.web.filtering import flag_rules
 from fieldapp.web.operations.forms import OperationForm
 from fieldapp.web.operations.helpers import (
     COUNCIL,
+    address_lookup_for,
     details_from_form,
     fill_form,
     lead_choices,
@@ -129,7 +130,11 @@ def _selection() -> tuple[sitefilter.SiteFilter, list[dict], str | None, str]:
 def new():
     """Plan an operation from the sites the map or list sent (kept in the query string)."""
     f, rows, problem, described = _selection()
-    form = OperationForm(lead_choices=lead_choices(), site_choices=site_choices(rows))
+    form = OperationForm(
+        lead_choices=lead_choices(),
+        site_choices=site_choices(rows),
+        address_lookup=address_lookup_for(),
+    )
     if problem is None and form.validate_on_submit():
         start, error = start_from_form(form, rows)
         if error:
@@ -183,7 +188,11 @@ def edit(operation_id: int):
     op = operation_for_user(operation_id)
     db = get_db()
     rows = ops_q.sites(db, operation_id, flag_rules())
-    form = OperationForm(lead_choices=lead_choices(), site_choices=site_choices(rows))
+    form = OperationForm(
+        lead_choices=lead_choices(),
+        site_choices=site_choices(rows),
+        address_lookup=address_lookup_for(op, rows),
+    )
     if request.method == "GET":
         fill_form(form, op, rows)
     elif form.validate_on_submit():

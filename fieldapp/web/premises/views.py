@@ -107,6 +107,11 @@ def _geocode(db, address: str, postcode: str):
 @allow(*FIELD_ROLES)
 def detail(premises_id: int):
     """Everything known about one premises: where, its visits and trend, referrals."""
+    return _detail_page(premises_id)
+
+
+def _detail_page(premises_id: int, flag_error: str | None = None, flag_reason: str = ""):
+    """The premises page, with the flag form's error and what was typed when there is one."""
     read_audit.consulted("premises", premises_id, "case_work")
     db = get_db()
     premises = premises_q.get_with_flag(db, premises_id, flag_rules())
@@ -122,6 +127,8 @@ def detail(premises_id: int):
         operations=operations_q.outcomes_for_premises(db, premises_id),
         outcome_reasons=submission.STORED_REASONS,
         placed_by=geo.PLACED_BY,
+        flag_error=flag_error,
+        flag_reason=flag_reason,
     )
 
 
@@ -161,8 +168,14 @@ def set_flag(premises_id: int):
     if action not in FLAG_ACTIONS:
         abort(400)
     if not reason or len(reason) > 300:
-        flash("Give a reason of up to 300 characters to change the flag.", "info")
-        return redirect(url_for("premises.detail", premises_id=premises_id) + "#flag")
+        # Shown at the form, with what was typed, rather than in a banner out of sight.
+        error = (
+            "Enter a reason for changing the flag"
+            if not reason
+            else "Reason for changing the flag must be 300 characters or fewer"
+        )
+        typed = request.form.get("reason", "")[:1000]
+        return _detail_page(premises_id, flag_error=error, flag_reason=typed), 400
     premises_q.set_flag(db, premises_id, action=action, reason=reason, user_id=current_user.id)
     flash(f"{FLAG_ACTIONS[action]}: {reason}", "success")
     return redirect(url_for("premises.detail", premises_id=premises_id) + "#flag", code=303)
