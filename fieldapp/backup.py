@@ -102,54 +102,78 @@ def create(config, directory: Path, now: datetime | None = None) -> Written:
             wanted = expected_photos(db)
         finally:
             db.conn.close()
-        files, missing = _photo_files(Path(config["UPLOAD_DIR"]), wanted)
         manifest = {
             "format": FORMAT,
             "app": "fieldapp",
             "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             **describe(snapshot),
-            "files": {DATABASE: sha256_file(snapshot)}
-            | {name: sha256_file(path) for name, path in files.items()},
-            "missing": missing,
         }
         partial = Path(work) / (final.name + ".part")
-        _write_archive(partial, snapshot, files, manifest)
+        _write_archive(partial, snapshot, Path(config["UPLOAD_DIR"]), wanted, manifest)
         os.replace(partial, final)
     _fsync_dir(directory)
     return Written(final, sha256_file(final), manifest)
 
 
-def _photo_files(upload_dir: Path, wanted: dict[str, str]) -> tuple[dict[str, Path], list[str]]:
-    """Where each wanted photo file is now; the names of those not found.
+def _open_photo(upload_dir: Path, name: str):
+    """The photo file ``name`` opened for reading, or None when it is not on disk.
 
     A photo committed just before the copy may still have its pending name for a moment
-    (it is renamed after the commit): that file is the photo, so it is taken.
+    (it is renamed after the commit): that file is the photo. Tried final, pending, then
+    final again, so a rename in between is not taken for a missing file.
     """
+    path = upload_dir / PurePosixPath(name).relative_to(PHOTOS)
+    for candidate in (path, path.with_name(path.name + PENDING), path):
+        try:
+            return open(candidate, "rb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError:
+            continue
+    return None
+
+
+class _Hashing(io.RawIOBase):
+    """Reads a file and keeps the SHA-256 of what was read."""
+
+    def __init__(self, fh):
+        self.fh, self.digest = fh, hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.fh.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _add(tar: tarfile.TarFile, name: str, fh) -> str:
+    """Add an open file to the archive as ``name``; return its SHA-256."""
+    info = tar.gettarinfo(arcname=name, fileobj=fh)
+    info.mode, info.uid, info.gid, info.uname, info.gname = 0o600, 0, 0, "", ""
+    reader = _Hashing(fh)
+    tar.addfile(info, reader)
+    return reader.digest.hexdigest()
+
+
+def _write_archive(
+    path: Path, snapshot: Path, upload_dir: Path, wanted: dict[str, str], manifest: dict
+) -> None:
+    """Write the database, the photos in ``wanted`` and, last, the manifest (which gains
+    every file's hash and the photos not found)."""
     files, missing = {}, []
-    for name in wanted:
-        path = upload_dir / PurePosixPath(name).relative_to(PHOTOS)
-        pending = path.with_name(path.name + PENDING)
-        if path.is_file():
-            files[name] = path
-        elif pending.is_file():
-            files[name] = pending
-        else:
-            missing.append(name)
-    return files, missing
-
-
-def _write_archive(path: Path, snapshot: Path, files: dict[str, Path], manifest: dict) -> None:
     with open(path, "wb") as raw:
         with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            with open(snapshot, "rb") as fh:
+                files[DATABASE] = _add(tar, DATABASE, fh)
+            for name in wanted:
+                fh = _open_photo(upload_dir, name)
+                if fh is None:
+                    missing.append(name)
+                    continue
+                with fh:
+                    files[name] = _add(tar, name, fh)
+            manifest.update(files=files, missing=missing)
             data = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mode, info.mtime = len(data), 0o600, int(datetime.now(UTC).timestamp())
             tar.addfile(info, io.BytesIO(data))
-            for name, source in {DATABASE: snapshot, **files}.items():
-                info = tar.gettarinfo(str(source), arcname=name)
-                info.mode, info.uid, info.gid, info.uname, info.gname = 0o600, 0, 0, "", ""
-                with open(source, "rb") as fh:
-                    tar.addfile(info, fh)
         raw.flush()
         os.fsync(raw.fileno())
 
@@ -203,9 +227,19 @@ def opened(archive: Path) -> Iterator[tuple[tarfile.TarFile, dict[str, tarfile.T
             manifest = json.loads(tar.extractfile(by_name[MANIFEST]).read())
         except ValueError as error:
             raise BackupError(f"{MANIFEST} is not valid JSON: {error}") from error
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        if not _well_formed(manifest):
             raise BackupError(f"{MANIFEST} is not a fieldapp backup manifest (format {FORMAT})")
         yield tar, by_name, manifest
+
+
+def _well_formed(manifest) -> bool:
+    shapes = {"files": dict, "tables": dict, "schema": list, "audit_head": dict, "missing": list}
+    return (
+        isinstance(manifest, dict)
+        and manifest.get("format") == FORMAT
+        and all(isinstance(manifest.get(key), shape) for key, shape in shapes.items())
+        and isinstance(manifest.get("created_at"), str)
+    )
 
 
 def extract(tar: tarfile.TarFile, member: tarfile.TarInfo, destination: Path) -> str:

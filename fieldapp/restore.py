@@ -168,6 +168,11 @@ def _write(config, archive: Path) -> None:
         for leftover in ("-wal", "-shm"):  # of the empty database being replaced
             db_path.with_name(db_path.name + leftover).unlink(missing_ok=True)
         os.replace(incoming, db_path)
+        db = connect(str(db_path))
+        try:
+            db.enable_wal()  # as `db migrate` leaves it: readers carry on while visits are written
+        finally:
+            db.conn.close()
     except BaseException:
         incoming.unlink(missing_ok=True)
         for path in written:

@@ -100,6 +100,27 @@ def test_create_verify_restore_round_trip(with_photos, tmp_path):
     assert "audit trail intact" in result.output and "restored 4 photo files" in result.output
     assert counts_and_head(target) == (counts, head)
     assert photo_hashes(target) == photo_hashes(app)
+    restored = connect(target.config["DATABASE"])
+    assert restored.journal_mode == "wal"  # as the app runs it, not the archive's copy
+    restored.conn.close()
+
+
+def test_restore_into_a_migrated_empty_database_and_a_photo_still_pending(with_photos, tmp_path):
+    # A photo committed a moment before the copy may not have its final name yet.
+    photo = next((Path(with_photos.config["UPLOAD_DIR"]) / "visits").rglob("*.stripped.*"))
+    photo.rename(photo.with_name(photo.name + ".pending"))
+    archive = create(with_photos, tmp_path / "backups")
+    assert invoke(with_photos, "verify", archive).exit_code == 0
+
+    target = empty_app(tmp_path / "target")
+    migrated = target.test_cli_runner().invoke(args=["db", "migrate"])
+    assert migrated.exit_code == 0, migrated.output
+    result = invoke(target, "restore", archive)
+    assert result.exit_code == 0, result.output
+    restored = Path(target.config["UPLOAD_DIR"]) / photo.relative_to(
+        with_photos.config["UPLOAD_DIR"]
+    )
+    assert restored.read_bytes() == photo.with_name(photo.name + ".pending").read_bytes()
 
 
 def test_a_backup_taken_while_visits_are_written_verifies_and_restores(

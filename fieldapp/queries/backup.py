@@ -71,5 +71,16 @@ def photos(db: Database) -> list[dict]:
 
 
 def has_data(db: Database) -> bool:
-    """Whether any table holds a row, apart from the record of migrations applied."""
-    return any(n for name, n in table_counts(db).items() if name != "_sqlite_migrations")
+    """Whether any table holds a row, apart from the record of migrations applied and the
+    full-text indexes' own bookkeeping (which a new, migrated database already has)."""
+    virtual = [
+        row["name"]
+        for row in query(
+            db, "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
+        )
+    ]
+    return any(
+        count
+        for name, count in table_counts(db).items()
+        if name != "_sqlite_migrations" and not name.startswith(tuple(f"{v}_" for v in virtual))
+    )
