@@ -158,7 +158,8 @@ def _write_archive(
     """Write the database, the photos in ``wanted`` and, last, the manifest (which gains
     every file's hash and the photos not found)."""
     files, missing = {}, []
-    with open(path, "wb") as raw:
+    # Readable by this user only, whatever the umask: it holds OFFICIAL-SENSITIVE records.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw:
         with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
             with open(snapshot, "rb") as fh:
                 files[DATABASE] = _add(tar, DATABASE, fh)

@@ -87,6 +87,7 @@ def test_create_verify_restore_round_trip(with_photos, tmp_path):
     assert head["rows"] > 0 and len(head["mac"]) == 64
     assert manifest["schema"][-1].startswith("m0") and manifest["missing"] == []
     assert names == {"manifest.json", *manifest["files"]} and len(names) == 6
+    assert archive.stat().st_mode & 0o777 == 0o600
     raw = archive.read_bytes()
     assert b"test-audit-key" not in raw and b"test-secret" not in raw  # never the keys
 

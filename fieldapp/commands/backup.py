@@ -55,7 +55,8 @@ def verify_command(archive: Path) -> None:
         _fail(problems)
     click.echo(
         f"{archive.name}: backup of {manifest['created_at']} verifies: "
-        f"{len(manifest['files'])} files, {sum(manifest['tables'].values())} rows"
+        f"the database ({sum(manifest['tables'].values())} rows) and "
+        f"{len(manifest['files']) - 1} photo files"
     )
 
 
