@@ -93,6 +93,9 @@ DEFAULTS: dict = {
     # response (a proxy terminating HTTPS that the app cannot see through, see PROXY_FIX).
     "HSTS_ALWAYS": False,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # /healthz says "degraded" when the disk holding the database or the photos has less
+    # free space than this (megabytes): time to make room before writes start failing.
+    "STORAGE_WARN_FREE_MB": 500,
     # A premises is flagged when its current band is one of these, or a red flag was
     # recorded within this many months, unless a coordinator unflagged it by hand.
     "FLAG_BANDS": ["high"],

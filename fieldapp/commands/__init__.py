@@ -9,12 +9,23 @@ def init_app(app: Flask) -> None:
     """Register every command group."""
     # Imported here, not at the top, so ``python -m fieldapp.commands.checklists`` runs its
     # module once (it must work while the app cannot start).
-    from fieldapp.commands import audit, checklists, db, demo, photos, places, premises, users
+    from fieldapp.commands import (
+        audit,
+        backup,
+        checklists,
+        db,
+        demo,
+        photos,
+        places,
+        premises,
+        users,
+    )
 
     for group in (
         db.db_group,
         users.users_group,
         audit.audit_group,
+        backup.backup_group,
         demo.demo_group,
         premises.premises_group,
         checklists.group,
