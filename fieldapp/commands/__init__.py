@@ -9,7 +9,17 @@ def init_app(app: Flask) -> None:
     """Register every command group."""
     # Imported here, not at the top, so ``python -m fieldapp.commands.checklists`` runs its
     # module once (it must work while the app cannot start).
-    from fieldapp.commands import audit, checklists, db, demo, photos, places, premises, users
+    from fieldapp.commands import (
+        audit,
+        checklists,
+        db,
+        demo,
+        photos,
+        places,
+        premises,
+        retention,
+        users,
+    )
 
     for group in (
         db.db_group,
@@ -20,6 +30,7 @@ def init_app(app: Flask) -> None:
         checklists.group,
         photos.photos_group,
         places.places_group,
+        retention.retention_group,
     ):
         app.cli.add_command(group)
     # Photo files a crash or an abandoned form left behind (at most once an hour).
