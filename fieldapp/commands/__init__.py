@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         photos,
         places,
         premises,
+        privacy,
         retention,
         users,
     )
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
         photos.photos_group,
         places.places_group,
         retention.retention_group,
+        privacy.privacy_group,
     ):
         app.cli.add_command(group)
     # Photo files a crash or an abandoned form left behind (at most once an hour).
