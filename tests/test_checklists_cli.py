@@ -242,3 +242,12 @@ def test_app_registers_checklists_lock(factory_runner):
     result = factory_runner.invoke(args=["checklists", "lock"])
     assert result.exit_code == 0, result.output
     assert "Nothing to lock" in result.output
+
+
+@pytest.mark.parametrize("invoke", [invoke_flask, invoke_standalone])
+def test_check_reports_a_broken_retention_schedule(checklist_dir, invoke):
+    path = checklist_dir / "retention.toml"
+    path.write_text(path.read_text().replace("[visits]\nyears = 6", "[visits]\nyears = -1", 1))
+    result = invoke(checklist_dir, "check")
+    assert result.exit_code == 1
+    assert f"{path}: visits.years: -1 is not a period" in result.output

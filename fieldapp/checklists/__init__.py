@@ -58,6 +58,12 @@ from fieldapp.checklists.model import (
     Problem,
     Section,
 )
+from fieldapp.checklists.retention import (
+    RECORD_TYPES,
+    RETENTION_FILE,
+    Retention,
+    load_retention,
+)
 from fieldapp.checklists.safeguarding_file import placeholder_problems, read_safeguarding
 from fieldapp.checklists.scenarios import SCENARIO_DIR, Scenario, load_scenarios
 from fieldapp.checklists.wages import AGE_BANDS, MAX_PENCE, WagePeriod, WageRates, load_wage_rates
@@ -112,6 +118,10 @@ __all__ = [
     "format_pence",
     "load_checklists",
     "load_folder",
+    "load_retention",
+    "RECORD_TYPES",
+    "RETENTION_FILE",
+    "Retention",
     "load_wage_rates",
     "lock_checklists",
     "parse_answer",

@@ -13,6 +13,7 @@ from fieldapp.checklists.guidance import (
     load_guidance,
 )
 from fieldapp.checklists.model import SECTORS, Checklist, ChecklistError, Problem
+from fieldapp.checklists.retention import RETENTION_FILE, Retention, load_retention
 from fieldapp.checklists.safeguarding_file import placeholder_problems, read_safeguarding
 from fieldapp.checklists.scenarios import SCENARIO_DIR, Scenario, load_scenarios
 from fieldapp.checklists.wages import WageRates, load_wage_rates
@@ -23,7 +24,7 @@ SAFEGUARDING_FILE = "safeguarding.toml"
 @dataclass(frozen=True)
 class ChecklistFolder:
     """Checklists, wage rates, safeguarding routes, the guidance on speaking to workers and
-    the practice scenarios, as read from ``checklists/``.
+    the practice scenarios and the retention schedule, as read from ``checklists/``.
 
     ``placeholders`` are the enabled routes that would show a contact with a placeholder
     number: the app refuses to start with any unless SAFEGUARDING_PLACEHOLDERS_ALLOWED.
@@ -36,6 +37,7 @@ class ChecklistFolder:
     guidance: Guidance
     scenarios: dict[str, Scenario]
     placeholders: tuple[Problem, ...] = field(default=())
+    retention: dict[str, Retention] = field(default_factory=dict)
 
 
 def load_folder(directory: Path) -> ChecklistFolder:
@@ -50,8 +52,16 @@ def load_folder(directory: Path) -> ChecklistFolder:
     if missing:
         raise RuntimeError(f"No checklist for sector(s): {', '.join(sorted(missing))}")
     guidance, scenarios = load_guide(directory, by_sector)
+    retention = load_retention(directory / RETENTION_FILE)
     return ChecklistFolder(
-        checklists, by_sector, wage_rates, safeguarding, guidance, scenarios, tuple(placeholders)
+        checklists,
+        by_sector,
+        wage_rates,
+        safeguarding,
+        guidance,
+        scenarios,
+        tuple(placeholders),
+        retention,
     )
 
 

@@ -18,6 +18,8 @@ def init_app(app: Flask) -> None:
         photos,
         places,
         premises,
+        privacy,
+        retention,
         users,
     )
 
@@ -31,6 +33,8 @@ def init_app(app: Flask) -> None:
         checklists.group,
         photos.photos_group,
         places.places_group,
+        retention.retention_group,
+        privacy.privacy_group,
     ):
         app.cli.add_command(group)
     # Photo files a crash or an abandoned form left behind (at most once an hour).

@@ -20,11 +20,13 @@ from flask.cli import AppGroup
 
 from fieldapp.checklists import (
     LOCK_FILE,
+    RETENTION_FILE,
     SAFEGUARDING_FILE,
     WAGE_RATES_FILE,
     ChecklistError,
     load_checklists,
     load_guide,
+    load_retention,
     load_wage_rates,
     lock_checklists,
     placeholder_problems,
@@ -66,6 +68,7 @@ def run_check(directory: Path, placeholders_allowed: bool = False) -> bool:
             guide = load_guide(directory, {c.sector: c for c in checklists.values()})
         except ChecklistError as error:
             problems.extend(error.problems)
+    retention = _read_retention(directory, problems)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -92,6 +95,7 @@ def run_check(directory: Path, placeholders_allowed: bool = False) -> bool:
             f"OK: guidance ({len(guidance.advice)} pieces of advice, {len(guidance.sources)} "
             f"sources in the source key) and {len(scenarios)} practice scenarios"
         )
+    _say_retention(retention)
     for path in skipped_files(directory):
         click.echo(f"Skipped {path.name}: not a checklist (no `sector` or `sections`).")
     return True
@@ -105,6 +109,20 @@ def _read_safeguarding(directory: Path, problems: list) -> tuple[dict | None, li
         problems.extend(error.problems)
         return None, []
     return safeguarding, placeholder_problems(directory / SAFEGUARDING_FILE, safeguarding)
+
+
+def _read_retention(directory: Path, problems: list) -> dict | None:
+    """The retention schedule; mistakes join ``problems``."""
+    try:
+        return load_retention(directory / RETENTION_FILE)
+    except ChecklistError as error:
+        problems.extend(error.problems)
+        return None
+
+
+def _say_retention(retention: dict) -> None:
+    kept = ", ".join(f"{r.record_type} {r.period}" for r in retention.values())
+    click.echo(f"OK: retention schedule ({kept})")
 
 
 def _say_safeguarding(safeguarding: dict, placeholders: list) -> None:
