@@ -204,7 +204,7 @@ def test_markup_in_an_indicator_name_is_escaped(world):
     html = get(world, YEAR_ARGS + "&indicator=%3Csvg+onload%3Dx%3E&sector=hand_car_wash")
     assert "<svg onload" not in html
     soup = parse(html)
-    assert "&lt;svg onload=x&gt;" in soup.select_one("#heading-prevalence").decode_contents()
+    assert "&lt;svg onload=x&gt;" in soup.select_one("#subject-prevalence").decode_contents()
     assert len(soup.select("svg")) == 4 + len(soup.select("svg.govuk-header__logotype"))
 
 

@@ -22,7 +22,7 @@ WIDTH, HEIGHT = 360, 250
 LEFT, RIGHT, TOP, BOTTOM = 34, 6, 14, 196
 FILLS = ("#1d70b8", "#f47738", "#00703c", "#912b88")
 INK, GRID, PAPER = "#0b0c0c", "#b1b4b6", "#ffffff"
-FONT = 'font-family="GDS Transport, arial, sans-serif" font-size="11"'
+FONT = 'font-family="GDS Transport, arial, sans-serif" font-size="12"'
 MAX_LABELS = 12
 HIDDEN_HEIGHT = 8
 
@@ -120,7 +120,7 @@ def _legend(entries: Sequence[tuple[str, str]], hidden: bool) -> list[str]:
     for name, paint in items:
         parts.append(f'<rect x="{_n(x)}" y="{y - 9}" width="10" height="10" {paint}/>')
         parts.append(f'<text x="{_n(x + 14)}" y="{y}" fill="{INK}" {FONT}>{text(name)}</text>')
-        x += 14 + 6.2 * len(name) + 12
+        x += 14 + 6.8 * len(name) + 12
     return parts
 
 
@@ -162,6 +162,11 @@ def bar_chart(chart_id: str, labels: Sequence[tuple[str, str]], series: Sequence
                     f'height="{_n(BOTTOM - y)}" fill="{fill}" data-bar="{where}" '
                     f'data-value="{int(value)}"/>'
                 )
+    if any_hidden and not top:
+        parts.append(
+            f'<text x="{_n((LEFT + WIDTH - RIGHT) / 2)}" y="{_n((TOP + BOTTOM) / 2)}" '
+            f'text-anchor="middle" fill="{INK}" {FONT}>Every count here is hidden</text>'
+        )
     parts += _x_labels(labels, step)
     parts += _legend([(s.name, FILLS[k % len(FILLS)]) for k, s in enumerate(series)], any_hidden)
     return "".join([*parts, "</svg>"])

@@ -73,6 +73,7 @@ class Trend:
     counts: dict[str, dict[str, int]]
     sums: list[tuple[Cell, list[Cell]]]
     share: bool = False  # a share of visits: found out of judged, with a share column
+    subject: str = ""  # what a share trend follows: the red flag's question
 
     def hidden(self, below: int) -> dict[Cell, str]:
         """The cells to hide in the version for sharing (a share goes with its counts)."""
@@ -141,7 +142,7 @@ def by_sector(key: str, title: str, how: str, rows, value: str, keys) -> Trend:
 
 
 def victims(visit_rows, operation_rows, keys) -> Trend:
-    columns = {"visits": "On routine visits", "operations": "On joint operations", TOTAL: "Total"}
+    columns = {"visits": "Routine visits", "operations": "Joint operations", TOTAL: "Total"}
     counts = _counted(visit_rows, "victims", keys, lambda r: ["visits", TOTAL])
     more = _counted(operation_rows, "victims", keys, lambda r: ["operations", TOTAL])
     for row, cells in more.items():
@@ -160,9 +161,9 @@ def victims(visit_rows, operation_rows, keys) -> Trend:
     )
 
 
-def prevalence(found_rows, visit_rows, keys, sector: str, name: str) -> Trend:
+def prevalence(found_rows, visit_rows, keys, sector: str, name: str, unit: str) -> Trend:
     """How often a red flag was found in a sector: found, out of visits that could inspect."""
-    columns = {"found": "Visits where found", "judged": "Visits that could inspect"}
+    columns = {"found": "Found", "judged": "Visits that inspected"}
     counts = _counted(found_rows, "visits", keys, lambda r: ["found"])
     judged = _counted(
         [r for r in visit_rows if r["sector"] == sector], "judged", keys, lambda r: ["judged"]
@@ -172,7 +173,7 @@ def prevalence(found_rows, visit_rows, keys, sector: str, name: str) -> Trend:
     sector_name = SECTORS.get(sector, sector).lower()
     return Trend(
         "prevalence",
-        f"\u201c{name}\u201d at {sector_name} visits",
+        f"A red flag at {sector_name} visits, by {unit}",
         f"The share of visits to {sector_name} premises that could inspect where this was "
         "answered yes as a red flag. Visits that could not inspect are not judged and are "
         "left out.",
@@ -181,6 +182,7 @@ def prevalence(found_rows, visit_rows, keys, sector: str, name: str) -> Trend:
         _fill(counts, list(columns)),
         _sums(keys, list(columns), []),
         share=True,
+        subject=name,
     )
 
 
@@ -222,7 +224,7 @@ def build(
     ]
     if indicator:
         flags = trends_q.red_flag(db, period.start, period.end, by, indicator, sector)
-        found.append(prevalence(flags, visit_rows, keys, sector, indicator_name))
+        found.append(prevalence(flags, visit_rows, keys, sector, indicator_name, unit))
     return Trends(period, by, rows, found)
 
 
