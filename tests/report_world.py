@@ -24,6 +24,7 @@ RED_FLAGS = {
     "fearful": ("CTL", "slavery", "Do workers seem fearful?"),
     "electrical": ("HS", "safety", "Is there exposed electrical wiring near water?"),
     '=HYPERLINK("http://x")': ("CTL", "slavery", None),
+    "<svg onload=x>": ("CTL", "slavery", None),
 }
 
 

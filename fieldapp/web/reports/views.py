@@ -68,6 +68,7 @@ def _urls() -> dict[str, str]:
         "shared": url_for("reports.index", **asked, shared="1"),
         "csv_exact": url_for("reports.download", **asked),
         "csv_shared": url_for("reports.download", **asked, shared="1"),
+        "trends": url_for("reports.trends_page", **asked, **({"shared": "1"} if _shared() else {})),
     }
 
 
