@@ -144,6 +144,9 @@ def test_server_down_then_back_sends_exactly_once(app, live_server, phone, tmp_p
     live_server.restart()
     phone.get_by_role("button", name="Send now").click()
     expect(phone.locator("#outbox-banner")).to_be_hidden(timeout=15000)
+    # Once sent, the page showing the visit saved on the phone opens its stored result.
+    phone.wait_for_url("**/visits/*", timeout=15000)
+    expect(phone.locator(".app-result")).to_contain_text("High concern")
     # Sending again (another tab, the service worker) changes nothing.
     phone.evaluate("import('/static/js/outbox.js').then(m => m.sendAll())")
     rows, photos = visits(app)
