@@ -329,3 +329,20 @@ def test_the_result_shows_follow_up_counts_and_every_note(app, visit_url):
     )
     other = " ".join(page.select_one("#other-notes").text.split())
     assert "£6.00. Note: Board says £6, charged £5" in other
+
+
+def test_next_steps_are_ticked_and_unticked_and_unknown_steps_are_ignored(app, visit_url):
+    client, url = visit_url
+    _post(client, url, "/referrals", **ADULT)
+    db = connect(app.config["DATABASE"])
+    first = db.execute("SELECT id FROM referrals").fetchone()[0]
+    ticked = _post(client, url, f"/referrals/{first}/steps", step=["nrm_submitted", "made_up"])
+    assert ticked.status_code == 303
+    assert db.execute("SELECT step, done FROM referral_steps").fetchall() == [("nrm_submitted", 1)]
+    _post(client, url, f"/referrals/{first}/steps")  # nothing ticked now: untick it
+    assert db.execute("SELECT step, done FROM referral_steps ORDER BY id").fetchall() == [
+        ("nrm_submitted", 1),
+        ("nrm_submitted", 0),
+    ]
+    page = parse(client.get(url).get_data(as_text=True))
+    assert not page.select_one('input[name="step"][value="nrm_submitted"]').has_attr("checked")

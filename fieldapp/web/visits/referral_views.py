@@ -90,8 +90,8 @@ def referral_steps(visit_id: str, referral_id: int):
     routes = {r["id"]: r for r in referral_routes(checklists.current().safeguarding)}
     known = [step["id"] for step in routes.get(first["route"], {}).get("next_steps", [])]
     ticked = set(request.form.getlist("step"))
-    now = referrals_q.steps(get_db(), referral_id)
-    changes = {step: step in ticked for step in known if (step in ticked) != now.get(step, False)}
+    done = referrals_q.steps(get_db(), referral_id)
+    changes = {step: step in ticked for step in known if (step in ticked) != done.get(step, False)}
     referrals_q.tick(get_db(), referral_id, changes, current_user.id)
     flash("Next steps updated." if changes else "Nothing changed.", "success")
     return _back(visit_id)
