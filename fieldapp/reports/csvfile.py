@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from fieldapp.checklists.model import SECTORS
 from fieldapp.exports.encoders import BOM, safe_cell
-from fieldapp.reports import suppression
+from fieldapp.reports import areas, suppression
+from fieldapp.reports.areas import Areas
 from fieldapp.reports.table import PERIODS, TOTAL, Cell, Report
 from fieldapp.timeutil import format_uk_datetime, uk_iso
 
@@ -83,3 +84,35 @@ def _cell(value: int | None, reason: str | None, below: int) -> str | int:
     if reason:
         return suppression.shown(value, reason, below)
     return value
+
+
+def areas_csv(found: Areas, made: Made, hidden: Mapping | None, below: int) -> bytes:
+    """The figures by area as CSV bytes: one table after another (ward, then local
+    authority), each cell hidden as ``hidden`` says (by table level) in the copy for
+    sharing, like :func:`report_csv`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    sharing = hidden is not None
+    for label, text in (
+        ("Handling marking", made.marking),
+        ("Council", made.council),
+        ("Figures for", f"{found.period.name} ({found.period.dates})"),
+        ("Made at", f"{format_uk_datetime(made.made_at)} ({uk_iso(made.made_at)})"),
+        ("Made by", made.made_by),
+        (
+            "Version",
+            "For sharing: small numbers hidden" if sharing else "Exact counts: coordinators only",
+        ),
+        ("Methods", suppression.rule(below) if sharing else "Exact counts, nothing hidden."),
+    ):
+        writer.writerow([label, safe_cell(text)])
+    writer.writerow([])
+    writer.writerow(["Level", "Area", *areas.COLUMNS.values()])
+    for t in found.tables:
+        cells = (hidden or {}).get(t.level, {})
+        rows = [(a.key, a.label, a.counts) for a in t.areas] + [(areas.TOTAL, "Total", t.total)]
+        for key, label, counts in rows:
+            values = [_cell(counts[c], cells.get((key, c)), below) for c in areas.COLUMNS]
+            writer.writerow([safe_cell(v) for v in (t.title, label, *values)])
+    return buffer.getvalue().encode("utf-8")
