@@ -44,22 +44,8 @@ def report_csv(report: Report, made: Made, hidden: Mapping[Cell, str] | None, be
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # quotes commas, quotes and newlines; \r\n line endings
     buffer.write(BOM)
-    sharing = hidden is not None
-    for label, text in (
-        ("Handling marking", made.marking),
-        ("Council", made.council),
-        ("Figures for", f"{report.period.name} ({report.period.dates})"),
-        ("Compared with", f"{report.previous.name} ({report.previous.dates})"),
-        ("Made at", f"{format_uk_datetime(made.made_at)} ({uk_iso(made.made_at)})"),
-        ("Made by", made.made_by),
-        (
-            "Version",
-            "For sharing: small numbers hidden" if sharing else "Exact counts: coordinators only",
-        ),
-        ("Methods", suppression.rule(below) if sharing else "Exact counts, nothing hidden."),
-    ):
-        writer.writerow([label, safe_cell(text)])
-    writer.writerow([])
+    compared = ("Compared with", f"{report.previous.name} ({report.previous.dates})")
+    _preamble(writer, made, report.period, hidden is not None, below, compared)
     header = ["Section", "Figure", "Part of", "How counted"]
     for column in column_order():
         for span in (report.period, report.previous):
@@ -78,6 +64,27 @@ def report_csv(report: Report, made: Made, hidden: Mapping[Cell, str] | None, be
     return buffer.getvalue().encode("utf-8")
 
 
+def _preamble(writer, made: Made, period, sharing: bool, below: int, *extra) -> None:
+    """The labelled rows before a report's table: marking, council, period (and ``extra``
+    rows after it), who made it and when, and which version it is; then a blank row."""
+    rows = [
+        ("Handling marking", made.marking),
+        ("Council", made.council),
+        ("Figures for", f"{period.name} ({period.dates})"),
+        *extra,
+        ("Made at", f"{format_uk_datetime(made.made_at)} ({uk_iso(made.made_at)})"),
+        ("Made by", made.made_by),
+        (
+            "Version",
+            "For sharing: small numbers hidden" if sharing else "Exact counts: coordinators only",
+        ),
+        ("Methods", suppression.rule(below) if sharing else "Exact counts, nothing hidden."),
+    ]
+    for label, text in rows:
+        writer.writerow([label, safe_cell(text)])
+    writer.writerow([])
+
+
 def _cell(value: int | None, reason: str | None, below: int) -> str | int:
     if value is None:
         return ""
@@ -93,21 +100,7 @@ def areas_csv(found: Areas, made: Made, hidden: Mapping | None, below: int) -> b
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
-    sharing = hidden is not None
-    for label, text in (
-        ("Handling marking", made.marking),
-        ("Council", made.council),
-        ("Figures for", f"{found.period.name} ({found.period.dates})"),
-        ("Made at", f"{format_uk_datetime(made.made_at)} ({uk_iso(made.made_at)})"),
-        ("Made by", made.made_by),
-        (
-            "Version",
-            "For sharing: small numbers hidden" if sharing else "Exact counts: coordinators only",
-        ),
-        ("Methods", suppression.rule(below) if sharing else "Exact counts, nothing hidden."),
-    ):
-        writer.writerow([label, safe_cell(text)])
-    writer.writerow([])
+    _preamble(writer, made, found.period, hidden is not None, below)
     writer.writerow(["Level", "Area", *areas.COLUMNS.values()])
     for t in found.tables:
         cells = (hidden or {}).get(t.level, {})

@@ -8,16 +8,13 @@ page, and anything else asked for is a clear 400, never a 500.
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request, url_for
-from flask_login import current_user
+from flask import render_template, request, url_for
 
-from fieldapp import audit
 from fieldapp.db import get_db
-from fieldapp.exports import DEFAULT_MARKING
 from fieldapp.permissions import allow
 from fieldapp.reports import areas, csvfile, periods, suppression
-from fieldapp.timeutil import now_iso, uk_today
-from fieldapp.web.reports.views import _below, _shared, bp
+from fieldapp.timeutil import uk_today
+from fieldapp.web.reports.views import _below, _shared, bp, csv_download, made
 
 
 def _urls() -> dict[str, str]:
@@ -78,23 +75,5 @@ def areas_download():
         return _page(choice, None, 400)
     shared = _shared()
     found = areas.build(get_db(), choice.period)
-    made = csvfile.Made(
-        marking=current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING),
-        made_at=now_iso(),
-        made_by=f"{current_user.display_name} ({current_user.username})",
-        council=current_app.config["COUNCIL_NAME"],
-    )
-    data = csvfile.areas_csv(found, made, _hidden(found, shared) if shared else None, _below())
-    audit.record(
-        "report.download",
-        db=get_db(),
-        period=f"{choice.period.start.isoformat()}/{choice.period.end.isoformat()}",
-        shared=shared,
-    )
-    version = "for-sharing" if shared else "exact"
-    name = f"figures-by-area-{choice.period.start}-to-{choice.period.end}-{version}.csv"
-    return Response(
-        data,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    data = csvfile.areas_csv(found, made(), _hidden(found, shared) if shared else None, _below())
+    return csv_download(data, choice.period, shared, "figures-by-area")

@@ -115,21 +115,30 @@ def download():
         return _page(choice, None, shared, 400)
     report = _report(choice.period)
     below = _below()
-    made = csvfile.Made(
+    data = csvfile.report_csv(report, made(), report.hidden(below) if shared else None, below)
+    return csv_download(data, choice.period, shared, "scrutiny-figures")
+
+
+def made() -> csvfile.Made:
+    """Who made a report's CSV file, when, and its handling marking."""
+    return csvfile.Made(
         marking=current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING),
         made_at=now_iso(),
         made_by=f"{current_user.display_name} ({current_user.username})",
         council=current_app.config["COUNCIL_NAME"],
     )
-    data = csvfile.report_csv(report, made, report.hidden(below) if shared else None, below)
+
+
+def csv_download(data: bytes, period: periods.Period, shared: bool, stem: str) -> Response:
+    """A report's CSV file as a download, on the audit trail like every download."""
     audit.record(
         "report.download",
         db=get_db(),
-        period=f"{choice.period.start.isoformat()}/{choice.period.end.isoformat()}",
+        period=f"{period.start.isoformat()}/{period.end.isoformat()}",
         shared=shared,
     )
     version = "for-sharing" if shared else "exact"
-    name = f"scrutiny-figures-{choice.period.start}-to-{choice.period.end}-{version}.csv"
+    name = f"{stem}-{period.start}-to-{period.end}-{version}.csv"
     return Response(
         data,
         mimetype="text/csv",
