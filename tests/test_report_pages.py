@@ -60,7 +60,7 @@ def test_coordinators_see_exact_counts_by_sector_beside_the_year_before(world):
     assert cell(soup, "referrals.nrm", "previous-total") == "1"
     assert cell(soup, "operations", "current-nail_bar") == "– not counted by sector"
     assert "Exact counts, for coordinators" in soup.text
-    assert "Staff trained as first responders are not counted here yet" in soup.text
+    assert "Staff trained as first responders come from the training records" in soup.text
 
 
 def test_each_figure_says_how_it_was_counted_and_links_to_its_records(world):
