@@ -241,3 +241,12 @@ def operations(db: Database, current: Span, previous: Span) -> dict[str, list[di
         "actions": [r for r in rows if r["action"] is not None],
         "partners": partners,
     }
+
+
+def checklist_versions(db: Database) -> list[dict]:
+    """Every checklist version visits have used, with when it was first used (UTC)."""
+    return query(
+        db,
+        "SELECT checklist_id, version, first_used_at FROM checklist_versions "
+        "ORDER BY checklist_id, first_used_at",
+    )

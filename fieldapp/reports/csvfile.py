@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fieldapp.checklists.model import SECTORS
 from fieldapp.exports.encoders import BOM, safe_cell
-from fieldapp.reports import areas, suppression
+from fieldapp.reports import areas, suppression, trends
 from fieldapp.reports.areas import Areas
 from fieldapp.reports.table import PERIODS, TOTAL, Cell, Report
 from fieldapp.timeutil import format_uk_datetime, uk_iso
@@ -109,3 +110,38 @@ def areas_csv(found: Areas, made: Made, hidden: Mapping | None, below: int) -> b
             values = [_cell(counts[c], cells.get((key, c)), below) for c in areas.COLUMNS]
             writer.writerow([safe_cell(v) for v in (t.title, label, *values)])
     return buffer.getvalue().encode("utf-8")
+
+
+def trends_csv(found: trends.Trends, made: Made, hidden: Mapping | None, below: int) -> bytes:
+    """The trends' tables as CSV bytes, one after another, each row a month or quarter and
+    then the whole period; cells hidden as ``hidden`` says (by trend key) when sharing."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    _preamble(writer, made, found.period, hidden is not None, below)
+    for trend in found.trends:
+        cells = (hidden or {}).get(trend.key, {})
+        title = f"{trend.title}: {trend.subject}" if trend.subject else trend.title
+        writer.writerow([safe_cell(v) for v in (title, *trend.columns.values())])
+        rows = [(b.key, b.period.name) for b in found.buckets] + [(trends.ALL, "Whole period")]
+        for key, name in rows:
+            values = [
+                trend.cell(key, c, cells, below)
+                if c == trends.SHARE
+                else _cell(trend.counts[key][c], cells.get((key, c)), below)
+                for c in trend.columns
+            ]
+            writer.writerow([safe_cell(v) for v in (name, *values)])
+        writer.writerow([])
+    return buffer.getvalue().encode("utf-8")
+
+
+def zipped(files: Mapping[str, bytes], made_at: str) -> bytes:
+    """Several CSV files in one ZIP, each dated when the pack was made (UTC)."""
+    stamp = tuple(int(part) for part in (made_at[:4], made_at[5:7], made_at[8:10]))
+    clock = tuple(int(part) for part in (made_at[11:13], made_at[14:16], made_at[17:19]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, (*stamp, *clock)), data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()

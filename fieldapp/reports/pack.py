@@ -1,0 +1,153 @@
+"""The problem profile pack: one printable document for a partnership board.
+
+A board asked for "a publishable modern slavery problem profile" (LMSPB 2018). The pack
+puts together what the Reports pages show separately - headline figures beside the
+period before, trends, where, sectors, indicators, operations and outcomes - with a
+methods note a reader outside the council can check: how each figure is counted, where
+the data comes from, which checklist versions were in use, and how many counts were
+hidden to protect people. The pack is always the version for sharing: it leaves the
+council. No Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from fieldapp.checklists.model import SECTORS
+from fieldapp.reports import suppression
+from fieldapp.reports.periods import Period
+from fieldapp.reports.table import TOTAL, Cell, Figure, Report
+
+# The figures a board reads first, in the order it reads them, named as a board would.
+HEADLINES = {
+    "visits": "Visits",
+    "visits.high": "High-concern visits",
+    "flagged": "Premises flagged",
+    "victims": "Potential victims identified",
+    "referrals": "Safeguarding referrals from visits",
+    "referrals.nrm": "National Referral Mechanism referrals",
+    "operations": "Joint operations held",
+    "enforcement": "Enforcement actions",
+    "trained": "Officers trained as first responders (in date)",
+}
+NOT_ENDED = "Not compared: the period has not ended"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure: its total now and before, as shown, and the change in words."""
+
+    key: str
+    label: str
+    now: str
+    before: str
+    change: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """A checklist version in use during the period."""
+
+    checklist: str
+    version: int
+    first_used: date
+
+
+@dataclass
+class Hidden:
+    """How many cells a table hid, for the methods note."""
+
+    table: str
+    primary: int = 0
+    secondary: int = 0
+
+
+@dataclass
+class Methods:
+    versions: list[Version] = field(default_factory=list)
+    hidden: list[Hidden] = field(default_factory=list)
+
+    @property
+    def cells_hidden(self) -> int:
+        return sum(h.primary + h.secondary for h in self.hidden)
+
+
+def change(now: int, before: int, hidden: bool, ended: bool = True) -> str:
+    """The change from the period before, in words a board reads aloud. A period that
+    has not ended is not compared: part of a year against a whole one is not like for
+    like."""
+    if hidden:
+        return "Change not shown: a small number is hidden"
+    if not ended:
+        return NOT_ENDED
+    if now == before:
+        return "No change"
+    if before == 0:
+        return f"Up from none, to {now:,}"
+    direction = "Up" if now > before else "Down"
+    percent = round(abs(now - before) * 100 / before)
+    return f"{direction} {abs(now - before):,} ({percent}%)"
+
+
+def headlines(
+    report: Report, hidden: Mapping[Cell, str], below: int, ended: bool = True
+) -> list[Headline]:
+    """The headline figures, totals only, hidden as the shared tables hide them."""
+    figures: dict[str, Figure] = {f.key: f for f in report.figures()}
+    found = []
+    for key, label in HEADLINES.items():
+        figure = figures.get(key)
+        if figure is None:
+            continue
+        now, before = (figure.counts[p][TOTAL] or 0 for p in ("current", "previous"))
+        reasons = [hidden.get((key, p, TOTAL)) for p in ("current", "previous")]
+        found.append(
+            Headline(
+                key,
+                label,
+                suppression.shown(now, reasons[0], below),
+                suppression.shown(before, reasons[1], below),
+                change(now, before, any(reasons), ended),
+            )
+        )
+    return found
+
+
+def versions_in_use(rows: Iterable[Mapping], period: Period) -> list[Version]:
+    """The checklist versions in use at some time in ``period``.
+
+    ``rows`` are every stored checklist version with the UK date it was first used. A
+    version was in use from that date until the next version of the same checklist was
+    first used, so it counts if it started by the period's end and its successor (if any)
+    did not start before the period began.
+    """
+    by_checklist: dict[str, list[Version]] = {}
+    for r in rows:
+        v = Version(r["checklist_id"], r["version"], r["first_used"])
+        by_checklist.setdefault(v.checklist, []).append(v)
+    found = []
+    for checklist in sorted(by_checklist, key=lambda c: (c not in SECTORS, c)):
+        chain = sorted(by_checklist[checklist], key=lambda v: (v.first_used, v.version))
+        for n, v in enumerate(chain):
+            successor = chain[n + 1] if n + 1 < len(chain) else None
+            if v.first_used <= period.end and (
+                successor is None or successor.first_used > period.start
+            ):
+                found.append(v)
+    return found
+
+
+def count_hidden(table: str, hidden: Mapping) -> Hidden:
+    reasons = list(hidden.values())
+    return Hidden(
+        table,
+        primary=reasons.count(suppression.PRIMARY),
+        secondary=reasons.count(suppression.SECONDARY),
+    )
+
+
+def methods(versions: Sequence[Version], tables: Mapping[str, Mapping]) -> Methods:
+    """The methods note's facts: checklist versions, and the cells hidden in each table."""
+    return Methods(list(versions), [count_hidden(name, h) for name, h in tables.items()])

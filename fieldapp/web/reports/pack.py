@@ -1,0 +1,186 @@
+"""The problem profile pack: one printable document for a partnership board, and every
+table in it as CSV files in one ZIP.
+
+Always the version for sharing (the pack leaves the council): small counts hidden as
+fieldapp.reports.suppression sets out, no links to records, marked with the handling
+marking. Coordinators make it; the period is chosen as on the figures page, and anything
+else asked for is a clear 400, never a 500. The PDF is the browser's: "Print or save as
+PDF" on the page, laid out for A4 by static/report-pack.css.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Response, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from fieldapp import audit
+from fieldapp.checklists.model import SECTORS
+from fieldapp.db import get_db
+from fieldapp.exports import DEFAULT_MARKING
+from fieldapp.permissions import allow
+from fieldapp.places.lookup import summary as places_summary
+from fieldapp.queries import reports as reports_q
+from fieldapp.reports import areas, csvfile, pack, periods, suppression, trends
+from fieldapp.reports.table import TOTAL, Report
+from fieldapp.timeutil import format_uk_datetime, now_iso, uk_date, uk_today
+from fieldapp.web.reports.views import _below, _questions, _report, bp, made
+
+
+@dataclass
+class Contents:
+    """Everything the pack shows for a period, with the cells each table hides."""
+
+    period: periods.Period
+    report: Report
+    report_hidden: dict
+    trends: trends.Trends
+    trends_hidden: dict
+    areas: areas.Areas
+    areas_hidden: dict
+    headlines: list[pack.Headline]
+    methods: pack.Methods
+
+
+def _followed(report: Report) -> tuple[str | None, str]:
+    """The modern slavery red flag found most often in the period, and the sector it was
+    found in most: the one the pack's prevalence trend follows."""
+    best = None
+    for f in report.figures():
+        parts = f.key.split(".")
+        if len(parts) < 3 or parts[:2] != ["red_flags", "slavery"]:
+            continue
+        now = f.counts["current"]
+        if now[TOTAL] and (best is None or now[TOTAL] > best[0]):
+            sector = max((s for s in now if s != TOTAL), key=lambda s: now[s] or 0)
+            best = (now[TOTAL], ".".join(parts[2:-1]), sector)
+    return (best[1], best[2]) if best else (None, "hand_car_wash")
+
+
+def contents(period: periods.Period) -> Contents:
+    """The pack's tables for ``period``, each hidden as the version for sharing hides it."""
+    db, below = get_db(), _below()
+    report = _report(period)
+    report_hidden = report.hidden(below)
+    indicator, sector = _followed(report)
+    found_trends = trends.build(
+        db,
+        period,
+        indicator=indicator,
+        sector=sector,
+        indicator_name=_questions().get(indicator or "", indicator or ""),
+    )
+    trends_hidden = {t.key: t.hidden(below) for t in found_trends.trends}
+    found_areas = areas.build(db, period)
+    areas_hidden = {t.level: t.hidden(below) for t in found_areas.tables}
+    versions = pack.versions_in_use(
+        (
+            {**r, "first_used": uk_date(r["first_used_at"])}
+            for r in reports_q.checklist_versions(db)
+        ),
+        period,
+    )
+    tables = {"Scrutiny figures": report_hidden}
+    tables.update({f"Trend: {t.title}": trends_hidden[t.key] for t in found_trends.trends})
+    tables.update({f"By {t.title.lower()}": areas_hidden[t.level] for t in found_areas.tables})
+    return Contents(
+        period,
+        report,
+        report_hidden,
+        found_trends,
+        trends_hidden,
+        found_areas,
+        areas_hidden,
+        pack.headlines(report, report_hidden, below, ended=period.end < uk_today()),
+        pack.methods(versions, tables),
+    )
+
+
+def _page(choice: periods.Choice, found: Contents | None, status: int = 200):
+    below = _below()
+    asked = {k: v for k, v in request.args.items() if k in periods.ARGUMENTS}
+    charts = {}
+    if found:
+        for trend in found.trends.trends:
+            # Every label in the SVG is escaped by fieldapp.reports.charts.
+            svg = trends.chart(found.trends, trend, found.trends_hidden[trend.key])
+            charts[trend.key] = Markup(svg)  # noqa: S704
+    page = render_template(
+        "reports/pack.html",
+        choice=choice,
+        presets=periods.PRESETS,
+        found=found,
+        charts=charts,
+        shared=True,
+        below=below,
+        rule=suppression.rule(below),
+        figure_columns=csvfile.column_order(),
+        checklist_names=SECTORS,
+        column_names=csvfile.COLUMN_NAMES,
+        area_columns=areas.COLUMNS,
+        all_row=trends.ALL,
+        total=areas.TOTAL,
+        shown=suppression.shown,
+        today=uk_today(),
+        marking=current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING),
+        made_at=format_uk_datetime(now_iso()),
+        places=places_summary(get_db()),
+        urls={
+            "zip": url_for("reports.pack_download", **asked),
+            "figures": url_for("reports.index", **asked, shared="1"),
+            "hotspots": url_for("sites.map_page", **_hotspot_args(choice)),
+        },
+    )
+    return page, status
+
+
+def _hotspot_args(choice: periods.Choice) -> dict[str, str]:
+    """The risk map's heat layer for sites visited in the period whose concern is high."""
+    if not choice.period:
+        return {"heat": "1"}
+    return {
+        "heat": "1",
+        "band": "high",
+        "visited_after": choice.period.start.isoformat(),
+        "visited_before": choice.period.end.isoformat(),
+    }
+
+
+@bp.route("/pack")
+@allow("coordinator")
+def pack_page():
+    """The problem profile pack for the period asked for (this financial year by default)."""
+    choice = periods.choose(request.args, uk_today())
+    if choice.errors:
+        return _page(choice, None, 400)
+    return _page(choice, contents(choice.period))
+
+
+@bp.route("/pack.zip")
+@allow("coordinator")
+def pack_download():
+    """Every table in the pack as CSV files, all the version for sharing, in one ZIP."""
+    choice = periods.choose(request.args, uk_today())
+    if choice.errors:
+        return _page(choice, None, 400)
+    found, below, by = contents(choice.period), _below(), made()
+    files = {
+        "scrutiny-figures.csv": csvfile.report_csv(found.report, by, found.report_hidden, below),
+        "trends.csv": csvfile.trends_csv(found.trends, by, found.trends_hidden, below),
+        "figures-by-area.csv": csvfile.areas_csv(found.areas, by, found.areas_hidden, below),
+    }
+    period = choice.period
+    audit.record(
+        "report.download",
+        db=get_db(),
+        period=f"{period.start.isoformat()}/{period.end.isoformat()}",
+        shared=True,
+        pack=True,
+    )
+    name = f"problem-profile-{period.start}-to-{period.end}-for-sharing.zip"
+    return Response(
+        csvfile.zipped(files, by.made_at),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
