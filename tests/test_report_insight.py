@@ -176,7 +176,7 @@ def test_each_indicator_is_counted_by_the_rule(found):
     assert rows["cash_only"].counts == CASH
     assert rows["living_on_site"].counts == LIVING
     assert rows["cash_only"].weight == "2 points"
-    assert rows["living_on_site"].weight == "Not in use"
+    assert rows["living_on_site"].weight == "Not in the checklist in use"
     assert rows["cash_only"].question == "cash_only"  # as stored, no question given
 
 

@@ -172,7 +172,9 @@ def arrange(
     for s in signs:
         key = (s["sector"], s["indicator"])
         question = questions.get(s["indicator"]) or s["question"] or s["indicator"]
-        row = found.setdefault(key, Row(s["indicator"], question, weights.get(key, "Not in use")))
+        row = found.setdefault(
+            key, Row(s["indicator"], question, weights.get(key, "Not in the checklist in use"))
+        )
         row.counts["answered"] += s["answered"]
         row.counts["present"] += s["present"]
         group, since = (
