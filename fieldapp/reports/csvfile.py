@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from fieldapp.checklists.model import SECTORS
 from fieldapp.exports.encoders import BOM, safe_cell
-from fieldapp.reports import areas, suppression, trends
+from fieldapp.reports import areas, insight, suppression, trends
 from fieldapp.reports.areas import Areas
+from fieldapp.reports.insight import Insight
 from fieldapp.reports.table import PERIODS, TOTAL, Cell, Report
 from fieldapp.timeutil import format_uk_datetime, uk_iso
 
@@ -145,3 +146,35 @@ def zipped(files: Mapping[str, bytes], made_at: str) -> bytes:
         for name, data in files.items():
             archive.writestr(zipfile.ZipInfo(name, (*stamp, *clock)), data, zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
+
+
+def insight_csv(found: Insight, made: Made, hidden: Mapping | None, below: int) -> bytes:
+    """The indicator insight as CSV bytes: one row per sector and indicator, the counts
+    and their percentages (whole numbers, blank where there is nothing to take a share
+    of), each hidden as ``hidden`` says (by sector) in the copy for sharing."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    note = ("Read as", insight.CAVEAT)
+    _preamble(writer, made, found.period, hidden is not None, below, note)
+    names = [*insight.COUNTS.values(), *(name for name, _, _ in insight.SHARES.values())]
+    writer.writerow(["Sector", "Indicator id", "Question", "Current weight", *names])
+    for t in found.tables:
+        cells = (hidden or {}).get(t.sector, {})
+        for r in t.rows:
+            counts = [
+                _cell(r.counts[c], cells.get((r.indicator, c)), below) for c in insight.COUNTS
+            ]
+            shares = [
+                _share(r, key, cells.get((r.indicator, key)), below) for key in insight.SHARES
+            ]
+            row = (t.title, r.indicator, r.question, r.weight, *counts, *shares)
+            writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _share(row: insight.Row, key: str, reason: str | None, below: int) -> str | int:
+    if reason:
+        return "hidden"
+    value = row.share(key)
+    return "" if value is None else f"{value}%"

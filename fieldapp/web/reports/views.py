@@ -71,6 +71,9 @@ def _urls() -> dict[str, str]:
         "trends": url_for("reports.trends_page", **asked, **({"shared": "1"} if _shared() else {})),
         "areas": url_for("reports.areas_page", **asked, **({"shared": "1"} if _shared() else {})),
         "pack": url_for("reports.pack_page", **asked),
+        "indicators": url_for(
+            "reports.indicators_page", **asked, **({"shared": "1"} if _shared() else {})
+        ),
     }
 
 
