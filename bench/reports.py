@@ -9,9 +9,12 @@ the figures exactly as the Reports page counts them (fieldapp.reports.figures.bu
 figure for the year and the previous year), and again with the copy for sharing worked out
 (disclosure control), beside the baseline measured in the same run: one
 ``SELECT count(*) FROM visits``. Also prints, without a target, the same figures for dates
-that are not a whole year, quarter or month (one look per premises instead).
+that are not a whole year, quarter or month (one look per premises instead), and the
+indicator insight for the year. Times everything the problem profile pack shows for the
+year (fieldapp.reports.pack.build: its figures, trends, areas and methods).
 
-Targets: the year's figures in <= 1 s and within 5x of the count(*); the visits counted
+Targets: the year's figures, and the pack's data, each in <= 1 s and within 5x of the
+count(*); the visits counted
 equal to the current visits stored (a check that the running totals are right at this
 size). Try --premises 2000 --visits 20000 --repeat 1 for a quick run.
 
@@ -30,7 +33,7 @@ from pathlib import Path
 from bench._report_data import ROUTES, report_db
 from bench._targets import Targets, figure
 from fieldapp.queries import connect
-from fieldapp.reports import figures, periods
+from fieldapp.reports import figures, insight, pack, periods
 
 TARGET_S = 1.0
 TARGET_TIMES_COUNT = 5
@@ -49,6 +52,13 @@ def build(db, period: periods.Period, shared: bool):
     if shared:
         report.hidden(5)
     return report
+
+
+def pack_data(db, period: periods.Period):
+    """Everything the problem profile pack shows, its figures included, as the page makes it."""
+    return pack.build(
+        db, period, build(db, period, shared=False), below=5, questions={}, ended=True
+    )
 
 
 def best(repeat: int, work) -> tuple[float, object]:
@@ -93,6 +103,8 @@ def main() -> int:
         year_s, report = best(args.repeat, lambda: build(db, year, shared=False))
         shared_s, _ = best(args.repeat, lambda: build(db, year, shared=True))
         days_s, _ = best(max(1, args.repeat // 2), lambda: build(db, days, shared=False))
+        pack_s, _ = best(args.repeat, lambda: pack_data(db, year))
+        insight_s, _ = best(1, lambda: insight.build(db, year, {}, {}))
         counted = next(f for f in report.figures() if f.key == "visits").counts["current"]["total"]
         stored = stored_current_visits(db)
         db.conn.close()
@@ -102,6 +114,8 @@ def main() -> int:
     print(f"{'figures: a financial year and the year before':<48} {year_s * 1000:8.1f} ms")
     print(f"{'  with the copy for sharing':<48} {shared_s * 1000:8.1f} ms")
     print(f"{'  dates that are not a whole year (no target)':<48} {days_s * 1000:8.1f} ms")
+    print(f"{'the problem profile pack: everything it shows':<48} {pack_s * 1000:8.1f} ms")
+    print(f"{'indicator insight for the year (no target)':<48} {insight_s * 1000:8.1f} ms")
     print(f"visits counted {counted:,}; current visits stored {stored:,}")
     targets = Targets()
     baseline = f"count(*) {figure(count_s * 1000, 'ms')}"
@@ -112,6 +126,14 @@ def main() -> int:
     targets.check(
         "a year's figures beside one count(*)",
         worst / count_s,
+        TARGET_TIMES_COUNT,
+        "x",
+        baseline=baseline,
+    )
+    targets.check("the pack's data", pack_s, TARGET_S, "s", baseline=baseline)
+    targets.check(
+        "the pack's data beside one count(*)",
+        pack_s / count_s,
         TARGET_TIMES_COUNT,
         "x",
         baseline=baseline,

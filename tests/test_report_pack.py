@@ -263,3 +263,21 @@ def test_a_hostile_query_string_gets_a_clear_error(world, path, query, message):
     summary = soup.select_one(".govuk-error-summary")
     assert summary is not None and message in summary.text
     assert "<script>" not in str(soup.select_one("main"))
+
+
+def test_the_pack_and_the_areas_page_open_the_hotspots_for_the_period(world):
+    for path in ("/reports/pack", "/reports/areas"):
+        soup = parse(get(world, path=path).get_data(as_text=True))
+        href = soup.select_one("#hotspots-link")["href"]
+        assert href.startswith("/sites/map?"), href
+        for part in (
+            "heat=1",
+            "band=high",
+            "visited_after=2025-04-01",
+            "visited_before=2026-03-31",
+        ):
+            assert part in href, (path, href)
+    # The map takes the link's filters without complaint.
+    response = world["clients"]["coordinator"].get(href)
+    assert response.status_code == 200
+    assert 'value="2025-04-01"' in response.get_data(as_text=True)

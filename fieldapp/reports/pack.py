@@ -15,10 +15,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlite_utils import Database
+
 from fieldapp.checklists.model import SECTORS
-from fieldapp.reports import suppression
+from fieldapp.queries import reports as reports_q
+from fieldapp.reports import areas, suppression, trends
 from fieldapp.reports.periods import Period
 from fieldapp.reports.table import TOTAL, Cell, Figure, Report
+from fieldapp.timeutil import uk_date
 
 # The figures a board reads first, in the order it reads them, named as a board would.
 HEADLINES = {
@@ -151,3 +155,80 @@ def count_hidden(table: str, hidden: Mapping) -> Hidden:
 def methods(versions: Sequence[Version], tables: Mapping[str, Mapping]) -> Methods:
     """The methods note's facts: checklist versions, and the cells hidden in each table."""
     return Methods(list(versions), [count_hidden(name, h) for name, h in tables.items()])
+
+
+@dataclass
+class Contents:
+    """Everything the pack shows for a period, with the cells each table hides."""
+
+    period: Period
+    report: Report
+    report_hidden: dict
+    trends: trends.Trends
+    trends_hidden: dict
+    areas: areas.Areas
+    areas_hidden: dict
+    headlines: list[Headline]
+    methods: Methods
+
+
+def _followed(report: Report) -> tuple[str | None, str]:
+    """The modern slavery red flag found most often in the period, and the sector it was
+    found in most: the one the pack's prevalence trend follows."""
+    best = None
+    for f in report.figures():
+        parts = f.key.split(".")
+        if len(parts) < 3 or parts[:2] != ["red_flags", "slavery"]:
+            continue
+        now = f.counts["current"]
+        if now[TOTAL] and (best is None or now[TOTAL] > best[0]):
+            sector = max((s for s in now if s != TOTAL), key=lambda s: now[s] or 0)
+            best = (now[TOTAL], ".".join(parts[2:-1]), sector)
+    return (best[1], best[2]) if best else (None, "hand_car_wash")
+
+
+def build(
+    db: Database,
+    period: Period,
+    report: Report,
+    *,
+    below: int,
+    questions: Mapping[str, str],
+    ended: bool,
+) -> Contents:
+    """The pack's tables for ``period`` (``report`` is its scrutiny figures), each hidden
+    as the version for sharing hides it; ``questions`` names each indicator, and a period
+    not ``ended`` is not compared with the one before."""
+    report_hidden = report.hidden(below)
+    indicator, sector = _followed(report)
+    found_trends = trends.build(
+        db,
+        period,
+        indicator=indicator,
+        sector=sector,
+        indicator_name=questions.get(indicator or "", indicator or ""),
+    )
+    trends_hidden = {t.key: t.hidden(below) for t in found_trends.trends}
+    found_areas = areas.build(db, period)
+    areas_hidden = {t.level: t.hidden(below) for t in found_areas.tables}
+    versions = versions_in_use(
+        (
+            {**r, "first_used": uk_date(r["first_used_at"])}
+            for r in reports_q.checklist_versions(db)
+        ),
+        period,
+    )
+    tables = {"Scrutiny figures": report_hidden}
+    tables.update({f"Trend: {t.title}": trends_hidden[t.key] for t in found_trends.trends})
+    tables.update({f"By {t.title.lower()}": areas_hidden[t.level] for t in found_areas.tables})
+    return Contents(
+        period,
+        report,
+        report_hidden,
+        found_trends,
+        trends_hidden,
+        found_areas,
+        areas_hidden,
+        headlines(report, report_hidden, below, ended),
+        methods(versions, tables),
+    )

@@ -14,10 +14,10 @@ from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.reports import areas, csvfile, periods, suppression
 from fieldapp.timeutil import uk_today
-from fieldapp.web.reports.views import _below, _shared, bp, csv_download, made
+from fieldapp.web.reports.views import _below, _shared, bp, csv_download, hotspots_url, made
 
 
-def _urls() -> dict[str, str]:
+def _urls(choice: periods.Choice) -> dict[str, str]:
     asked = {k: v for k, v in request.args.items() if k in periods.ARGUMENTS}
     sharing = {"shared": "1"} if _shared() else {}
     return {
@@ -26,6 +26,7 @@ def _urls() -> dict[str, str]:
         "csv_exact": url_for("reports.areas_download", **asked),
         "csv_shared": url_for("reports.areas_download", **asked, shared="1"),
         "figures": url_for("reports.index", **asked, **sharing),
+        "hotspots": hotspots_url(choice.period),
     }
 
 
@@ -51,7 +52,7 @@ def _page(choice: periods.Choice, found: areas.Areas | None, status: int = 200):
         district=areas.DISTRICT,
         today=uk_today(),
         shown=suppression.shown,
-        urls=_urls(),
+        urls=_urls(choice),
     )
     return page, status
 

@@ -10,8 +10,6 @@ PDF" on the page, laid out for A4 by static/report-pack.css.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
@@ -21,83 +19,24 @@ from fieldapp.db import get_db
 from fieldapp.exports import DEFAULT_MARKING
 from fieldapp.permissions import allow
 from fieldapp.places.lookup import summary as places_summary
-from fieldapp.queries import reports as reports_q
 from fieldapp.reports import areas, csvfile, pack, periods, suppression, trends
-from fieldapp.reports.table import TOTAL, Report
-from fieldapp.timeutil import format_uk_datetime, now_iso, uk_date, uk_today
-from fieldapp.web.reports.views import _below, _questions, _report, bp, made
+from fieldapp.timeutil import format_uk_datetime, now_iso, uk_today
+from fieldapp.web.reports.views import _below, _questions, _report, bp, hotspots_url, made
 
 
-@dataclass
-class Contents:
-    """Everything the pack shows for a period, with the cells each table hides."""
-
-    period: periods.Period
-    report: Report
-    report_hidden: dict
-    trends: trends.Trends
-    trends_hidden: dict
-    areas: areas.Areas
-    areas_hidden: dict
-    headlines: list[pack.Headline]
-    methods: pack.Methods
-
-
-def _followed(report: Report) -> tuple[str | None, str]:
-    """The modern slavery red flag found most often in the period, and the sector it was
-    found in most: the one the pack's prevalence trend follows."""
-    best = None
-    for f in report.figures():
-        parts = f.key.split(".")
-        if len(parts) < 3 or parts[:2] != ["red_flags", "slavery"]:
-            continue
-        now = f.counts["current"]
-        if now[TOTAL] and (best is None or now[TOTAL] > best[0]):
-            sector = max((s for s in now if s != TOTAL), key=lambda s: now[s] or 0)
-            best = (now[TOTAL], ".".join(parts[2:-1]), sector)
-    return (best[1], best[2]) if best else (None, "hand_car_wash")
-
-
-def contents(period: periods.Period) -> Contents:
+def contents(period: periods.Period) -> pack.Contents:
     """The pack's tables for ``period``, each hidden as the version for sharing hides it."""
-    db, below = get_db(), _below()
-    report = _report(period)
-    report_hidden = report.hidden(below)
-    indicator, sector = _followed(report)
-    found_trends = trends.build(
-        db,
+    return pack.build(
+        get_db(),
         period,
-        indicator=indicator,
-        sector=sector,
-        indicator_name=_questions().get(indicator or "", indicator or ""),
-    )
-    trends_hidden = {t.key: t.hidden(below) for t in found_trends.trends}
-    found_areas = areas.build(db, period)
-    areas_hidden = {t.level: t.hidden(below) for t in found_areas.tables}
-    versions = pack.versions_in_use(
-        (
-            {**r, "first_used": uk_date(r["first_used_at"])}
-            for r in reports_q.checklist_versions(db)
-        ),
-        period,
-    )
-    tables = {"Scrutiny figures": report_hidden}
-    tables.update({f"Trend: {t.title}": trends_hidden[t.key] for t in found_trends.trends})
-    tables.update({f"By {t.title.lower()}": areas_hidden[t.level] for t in found_areas.tables})
-    return Contents(
-        period,
-        report,
-        report_hidden,
-        found_trends,
-        trends_hidden,
-        found_areas,
-        areas_hidden,
-        pack.headlines(report, report_hidden, below, ended=period.end < uk_today()),
-        pack.methods(versions, tables),
+        _report(period),
+        below=_below(),
+        questions=_questions(),
+        ended=period.end < uk_today(),
     )
 
 
-def _page(choice: periods.Choice, found: Contents | None, status: int = 200):
+def _page(choice: periods.Choice, found: pack.Contents | None, status: int = 200):
     below = _below()
     asked = {k: v for k, v in request.args.items() if k in periods.ARGUMENTS}
     charts = {}
@@ -129,22 +68,10 @@ def _page(choice: periods.Choice, found: Contents | None, status: int = 200):
         urls={
             "zip": url_for("reports.pack_download", **asked),
             "figures": url_for("reports.index", **asked, shared="1"),
-            "hotspots": url_for("sites.map_page", **_hotspot_args(choice)),
+            "hotspots": hotspots_url(choice.period),
         },
     )
     return page, status
-
-
-def _hotspot_args(choice: periods.Choice) -> dict[str, str]:
-    """The risk map's heat layer for sites visited in the period whose concern is high."""
-    if not choice.period:
-        return {"heat": "1"}
-    return {
-        "heat": "1",
-        "band": "high",
-        "visited_after": choice.period.start.isoformat(),
-        "visited_before": choice.period.end.isoformat(),
-    }
 
 
 @bp.route("/pack")

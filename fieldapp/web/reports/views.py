@@ -123,6 +123,21 @@ def download():
     return csv_download(data, choice.period, shared, "scrutiny-figures")
 
 
+def hotspots_url(period: periods.Period | None) -> str:
+    """The risk map's heat layer for high-concern sites visited in ``period``: the map
+    filters by each site's current concern, so this is where concern stands today among
+    the sites visited then."""
+    if period is None:
+        return url_for("sites.map_page", heat="1")
+    return url_for(
+        "sites.map_page",
+        heat="1",
+        band="high",
+        visited_after=period.start.isoformat(),
+        visited_before=period.end.isoformat(),
+    )
+
+
 def made() -> csvfile.Made:
     """Who made a report's CSV file, when, and its handling marking."""
     return csvfile.Made(
