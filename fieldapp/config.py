@@ -106,6 +106,9 @@ DEFAULTS: dict = {
     # Report figures for sharing outside the coordinators show counts from 1 to one less than
     # this as "fewer than 5", and hide a second count where a total would give one away.
     "REPORT_SUPPRESS_BELOW": 5,
+    # Whether partner agencies' users may open Reports: only ever the versions for sharing
+    # (small numbers hidden, no records), never exact counts. Off unless the council says.
+    "REPORTS_FOR_PARTNERS": False,
     # Compress CSS, JavaScript and data, not HTML pages: pages carry form tokens next to
     # text people typed, which compression can leak over HTTPS (the BREACH attack).
     "COMPRESS_MIMETYPES": [

@@ -28,18 +28,23 @@ ROLE_LABELS = {
 }
 PUBLIC = "public"
 ATTR = "_fieldapp_access"
+# Roles a view lets in only where a deployment's setting says so: {role: setting name}.
+WHEN_ATTR = "_fieldapp_access_when"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def allow(*roles: str) -> Callable[[F], F]:
-    """Let signed-in users with one of ``roles`` use the view."""
-    unknown = set(roles) - set(ROLES)
-    if unknown or not roles:
-        raise ValueError(f"allow() needs roles from {ROLES}, got {roles}")
+def allow(*roles: str, when: dict[str, str] | None = None) -> Callable[[F], F]:
+    """Let signed-in users with one of ``roles`` use the view; a role named in ``when``
+    only where the deployment's setting of that name is true (partners see the reports
+    for sharing only where the council chooses to share them)."""
+    unknown = (set(roles) | set(when or {})) - set(ROLES)
+    if unknown or not roles or not set(when or {}) <= set(roles):
+        raise ValueError(f"allow() needs roles from {ROLES}, got {roles} when {when}")
 
     def decorate(view: F) -> F:
         setattr(view, ATTR, frozenset(roles))
+        setattr(view, WHEN_ATTR, dict(when or {}))
         return view
 
     return decorate
@@ -63,6 +68,13 @@ def rule_for(endpoint: str | None, app: Flask | None = None) -> frozenset[str] |
     return getattr(view, ATTR, None) if view else None
 
 
+def _switched_on(endpoint: str | None, role: str) -> bool:
+    """Whether a role the view lets in only by a setting is let in by this deployment."""
+    view = current_app.view_functions.get(endpoint or "")
+    setting = getattr(view, WHEN_ATTR, {}).get(role)
+    return setting is None or current_app.config.get(setting) is True
+
+
 def can(endpoint: str) -> bool:
     """Whether the current user may open ``endpoint`` (used to build navigation)."""
     rule = rule_for(endpoint)
@@ -70,7 +82,7 @@ def can(endpoint: str) -> bool:
         return True
     if rule is None or not current_user.is_authenticated:
         return False
-    return current_user.role in rule
+    return current_user.role in rule and _switched_on(endpoint, current_user.role)
 
 
 def _enforce() -> Any:
@@ -85,7 +97,7 @@ def _enforce() -> Any:
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    if current_user.role not in rule:
+    if current_user.role not in rule or not _switched_on(request.endpoint, current_user.role):
         abort(403)
     return None
 

@@ -14,7 +14,15 @@ from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.reports import areas, csvfile, periods, suppression
 from fieldapp.timeutil import uk_today
-from fieldapp.web.reports.views import _below, _shared, bp, csv_download, hotspots_url, made
+from fieldapp.web.reports.views import (
+    PARTNERS,
+    _below,
+    _shared,
+    bp,
+    csv_download,
+    hotspots_url,
+    made,
+)
 
 
 def _urls(choice: periods.Choice) -> dict[str, str]:
@@ -58,7 +66,7 @@ def _page(choice: periods.Choice, found: areas.Areas | None, status: int = 200):
 
 
 @bp.route("/areas")
-@allow("coordinator")
+@allow("coordinator", "partner", when=PARTNERS)
 def areas_page():
     """The figures by area for the period asked for (this financial year by default)."""
     choice = periods.choose(request.args, uk_today())
@@ -68,7 +76,7 @@ def areas_page():
 
 
 @bp.route("/areas.csv")
-@allow("coordinator")
+@allow("coordinator", "partner", when=PARTNERS)
 def areas_download():
     """The same figures as a CSV file: exact, or with ``shared=1`` the copy for sharing."""
     choice = periods.choose(request.args, uk_today())

@@ -16,7 +16,7 @@ from fieldapp.permissions import allow
 from fieldapp.reports import csvfile, insight, periods, suppression
 from fieldapp.timeutil import uk_today
 from fieldapp.web import checklists as web_checklists
-from fieldapp.web.reports.views import _below, _questions, _shared, bp, csv_download, made
+from fieldapp.web.reports.views import PARTNERS, _below, _questions, _shared, bp, csv_download, made
 
 
 def _urls() -> dict[str, str]:
@@ -60,7 +60,7 @@ def _page(choice: periods.Choice, found: insight.Insight | None, status: int = 2
 
 
 @bp.route("/indicators")
-@allow("coordinator")
+@allow("coordinator", "partner", when=PARTNERS)
 def indicators_page():
     """The indicator insight for the period asked for (this financial year by default)."""
     choice = periods.choose(request.args, uk_today())
@@ -70,7 +70,7 @@ def indicators_page():
 
 
 @bp.route("/indicators.csv")
-@allow("coordinator")
+@allow("coordinator", "partner", when=PARTNERS)
 def indicators_download():
     """The same as a CSV file: exact, or with ``shared=1`` the copy for sharing."""
     choice = periods.choose(request.args, uk_today())

@@ -21,7 +21,7 @@ from fieldapp.permissions import allow
 from fieldapp.places.lookup import summary as places_summary
 from fieldapp.reports import areas, csvfile, pack, periods, suppression, trends
 from fieldapp.timeutil import format_uk_datetime, now_iso, uk_today
-from fieldapp.web.reports.views import _below, _questions, _report, bp, hotspots_url, made
+from fieldapp.web.reports.views import PARTNERS, _below, _questions, _report, bp, hotspots_url, made
 
 
 def contents(period: periods.Period) -> pack.Contents:
@@ -75,7 +75,7 @@ def _page(choice: periods.Choice, found: pack.Contents | None, status: int = 200
 
 
 @bp.route("/pack")
-@allow("coordinator")
+@allow("coordinator", "partner", when=PARTNERS)
 def pack_page():
     """The problem profile pack for the period asked for (this financial year by default)."""
     choice = periods.choose(request.args, uk_today())
@@ -85,7 +85,7 @@ def pack_page():
 
 
 @bp.route("/pack.zip")
-@allow("coordinator")
+@allow("coordinator", "partner", when=PARTNERS)
 def pack_download():
     """Every table in the pack as CSV files, all the version for sharing, in one ZIP."""
     choice = periods.choose(request.args, uk_today())

@@ -17,7 +17,7 @@ from fieldapp.permissions import allow
 from fieldapp.queries import trends as trends_q
 from fieldapp.reports import periods, suppression, trends
 from fieldapp.timeutil import uk_today
-from fieldapp.web.reports.views import _below, _questions, _shared, bp
+from fieldapp.web.reports.views import PARTNERS, _below, _questions, _shared, bp
 
 DEFAULT_INDICATOR = "living_on_site"
 DEFAULT_SECTOR = "hand_car_wash"
@@ -64,7 +64,7 @@ def _urls(chosen: dict[str, str]) -> dict[str, str]:
 
 
 @bp.route("/trends")
-@allow("coordinator")
+@allow("coordinator", "partner", when=PARTNERS)
 def trends_page():
     """The trends for the period asked for (this financial year by default)."""
     choice = periods.choose(request.args, uk_today())

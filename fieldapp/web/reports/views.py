@@ -22,13 +22,19 @@ from fieldapp.web import checklists as web_checklists
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 SETTING = "REPORT_SUPPRESS_BELOW"
+# Partner agencies see the versions for sharing, and only where the council shares them.
+PARTNERS = {"partner": "REPORTS_FOR_PARTNERS"}
 
 
 def init_app(app: Flask) -> None:
-    """Refuse to start with a suppression threshold that would hide nothing."""
+    """Refuse to start with a suppression threshold that would hide nothing, or with a
+    partner setting that is not plainly on or off."""
     below = app.config.get(SETTING, suppression.DEFAULT_BELOW)
     if isinstance(below, bool) or not isinstance(below, int) or below < 2:
         raise ValueError(f"{SETTING} must be a whole number of 2 or more, not {below!r}")
+    shared = app.config.get("REPORTS_FOR_PARTNERS", False)
+    if not isinstance(shared, bool):
+        raise ValueError(f"REPORTS_FOR_PARTNERS must be true or false, not {shared!r}")
 
 
 def _below() -> int:
@@ -36,7 +42,8 @@ def _below() -> int:
 
 
 def _shared() -> bool:
-    return request.args.get("shared") == "1"
+    """The version for sharing: when asked for, and always for a partner agency."""
+    return request.args.get("shared") == "1" or current_user.role == "partner"
 
 
 def _questions() -> dict[str, str]:
@@ -100,7 +107,7 @@ def _page(choice: periods.Choice, report: Report | None, shared: bool, status: i
 
 
 @bp.route("/")
-@allow("coordinator")
+@allow("coordinator", "partner", when=PARTNERS)
 def index():
     """The scrutiny figures for the period asked for (this financial year by default)."""
     choice = periods.choose(request.args, uk_today())
@@ -110,7 +117,7 @@ def index():
 
 
 @bp.route("/figures.csv")
-@allow("coordinator")
+@allow("coordinator", "partner", when=PARTNERS)
 def download():
     """The same figures as a CSV file: exact, or with ``shared=1`` the copy for sharing."""
     choice = periods.choose(request.args, uk_today())
