@@ -89,6 +89,15 @@ def test_counts_by_ward_with_the_postcode_district_where_the_directory_has_no_po
     assert (placed.premises, placed.in_directory) == (6, 4)
 
 
+def test_dates_that_are_not_a_whole_year_count_the_same_from_the_visits(query_db, placed):
+    # A whole financial year is added up from the running totals, other dates from the
+    # visits one premises at a time: the same days must give the same figures either way.
+    same_days = areas.build(query_db, periods.Period(YEAR.start, YEAR.end))
+    for kept, counted in zip(placed.tables, same_days.tables, strict=True):
+        assert rows(counted) == rows(kept)
+        assert counted.total == kept.total
+
+
 def test_counts_by_local_authority(placed):
     assert rows(placed.tables[1]) == [
         (LA1, 3, 2, 4, 2, 2),
@@ -100,7 +109,7 @@ def test_counts_by_local_authority(placed):
 
 def test_a_directory_entry_without_a_ward_falls_back_to_the_district():
     found = {"LE15AA": SimpleNamespace(ward=None, local_authority=LA1)}
-    row = {"postcode": "LE1 5AA", "on_register": 1, "visits": 0, "high": 0, "victims": 0}
+    row = {"postcode": "LE1 5AA", "premises": 1, "on_register": 1, "visited": 0, "visits": 0}
     assert areas.place(row, found, "ward") == ("LE1", areas.DISTRICT)
     assert areas.place(row, found, "local_authority") == (LA1, areas.DIRECTORY)
     assert areas.place({**row, "postcode": "NOT A CODE"}, {}, "ward") == (
@@ -112,10 +121,12 @@ def test_a_directory_entry_without_a_ward_falls_back_to_the_district():
 
 def test_the_shared_version_hides_a_three_and_the_cell_that_would_give_it_away():
     found = {"LE15AA": SimpleNamespace(ward=W1), "LE25AA": SimpleNamespace(ward=W2)}
-    premises_rows = [
-        {"postcode": "LE1 5AA", "on_register": 1, "visits": 0, "high": 0, "victims": 0}
-    ] * 10 + [{"postcode": "LE2 5AA", "on_register": 1, "visits": 0, "high": 0, "victims": 0}] * 3
-    hidden = areas.table(premises_rows, found, "ward").hidden(5)
+    none = {"visited": 0, "visits": 0, "high": 0, "victims": 0}
+    by_postcode = [
+        {"postcode": "LE1 5AA", "premises": 10, "on_register": 10, **none},
+        {"postcode": "LE2 5AA", "premises": 3, "on_register": 3, **none},
+    ]
+    hidden = areas.table(by_postcode, found, "ward").hidden(5)
     assert hidden[(W2, "register")] == "primary"
     assert hidden[(W1, "register")] == "secondary"
     assert (areas.TOTAL, "register") not in hidden

@@ -105,20 +105,21 @@ def place(row: Mapping, places: Mapping, level: str) -> tuple[str, str]:
 
 
 def table(rows: Iterable[Mapping], places: Mapping, level: str) -> Table:
-    """The premises ``rows`` (from fieldapp.queries.areas) counted by area at ``level``."""
+    """The ``rows`` (premises added up by postcode, from fieldapp.queries.areas) counted
+    by area at ``level``."""
     found: dict[str, Area] = {}
     total = dict.fromkeys(COLUMNS, 0)
     fell_back = unplaced = 0
     for row in rows:
         key, how = place(row, places, level)
-        fell_back += how == DISTRICT
-        unplaced += how == NONE
+        fell_back += row["premises"] if how == DISTRICT else 0
+        unplaced += row["premises"] if how == NONE else 0
         area = found.setdefault(key, Area(key, how))
         counted = {
-            "register": 1 if row["on_register"] else 0,
-            "visited": 1 if row["visits"] else 0,
-            "visits": row["visits"],
-            "high": row["high"],
+            "register": row["on_register"] or 0,
+            "visited": row["visited"] or 0,
+            "visits": row["visits"] or 0,
+            "high": row["high"] or 0,
             "victims": row["victims"] or 0,
         }
         for column, n in counted.items():
@@ -135,7 +136,10 @@ def build(db: Database, period: Period) -> Areas:
     """The figures by ward and by local authority for ``period``."""
     start = uk_day_start_utc(period.start).isoformat()
     end = uk_day_end_utc(period.end).isoformat()
-    rows = areas_q.premises(db, start, end)
+    rows = areas_q.premises(db, start, end, period.bucket)
     places = postcode_places(db, (r["postcode"] for r in rows if r["postcode"]))
-    held = sum(1 for r in rows if r["postcode"] and normalise_postcode(r["postcode"]) in places)
-    return Areas(period, [table(rows, places, level) for level in LEVELS], len(rows), held)
+    held = sum(
+        r["premises"] for r in rows if r["postcode"] and normalise_postcode(r["postcode"]) in places
+    )
+    counted = sum(r["premises"] for r in rows)
+    return Areas(period, [table(rows, places, level) for level in LEVELS], counted, held)
