@@ -11,17 +11,20 @@ import os
 import random
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from fieldapp import accounts, audit, passwords, recording, submission
+from fieldapp import accounts, audit, demo_records, passwords, recording, submission
+from fieldapp import agencies as agency_file
 from fieldapp.checklists import PRICE_RULE
 from fieldapp.checklists import ChecklistFolder as Reference
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import transaction
 from fieldapp.queries import users as users_q
+from fieldapp.reports.periods import financial_year
 from fieldapp.timeutil import now_iso, utcnow
 
 LOCAL_AUTHORITY = "Leicester"
@@ -50,10 +53,16 @@ _SECOND = ["merfold", "wick", "hollow", "stead", "thorpe", "combe", "mere", "for
 CAR_WASH_SUFFIX = ["Hand Car Wash", "Car Valeting", "Hand Wash & Valet", "Auto Spa"]
 NAIL_BAR_SUFFIX = ["Nails", "Nail Bar", "Nail & Beauty", "Nail Studio"]
 
+# One partner login for each agency a newcomer is most likely to work with, so each can see
+# what its own users are shown (agency ids from checklists/agencies.toml). demo.partner
+# keeps its name: it is the GLAA's, which is due to join the Fair Work Agency.
 DEMO_USERS = [
     ("demo.inspector", "Asha Inspector", "inspector", None),
     ("demo.coordinator", "Ben Coordinator", "coordinator", None),
     ("demo.partner", "Cara Partner", "partner", "glaa"),
+    ("demo.police", "Dina Constable", "partner", "police"),
+    ("demo.immigration", "Eli Immigration", "partner", "immigration"),
+    ("demo.fire", "Fay Firefighter", "partner", "fire"),
     ("demo.admin", "Dev Admin", "admin", None),
 ]
 LOGINS_FILE = "demo-logins.txt"
@@ -106,20 +115,14 @@ def load(
     instance_path: str,
     reference: Reference | None = None,
     premises: int = 120,
+    agencies: Mapping[str, dict] | None = None,
 ) -> str:
-    """Create demo users, premises and (given the checklists) visits; return a summary."""
+    """Create demo users, premises and (given the checklists) visits, referrals, joint
+    operations and training; return a summary. ``agencies`` are the deployment's partner
+    agencies (agencies.toml), the shipped ones if not given."""
     rng = random.Random(seed)
-    logins = []
-    for username, name, role, agency in DEMO_USERS:
-        if users_q.find_by_username(db, username):
-            continue
-        password = secrets.token_urlsafe(12)
-        while passwords.problem(password, username=username, display_name=name):
-            password = secrets.token_urlsafe(12)  # one in thousands holds a name: draw again
-        accounts.create(
-            db, username=username, display_name=name, role=role, password=password, agency=agency
-        )
-        logins.append((username, password, role, agency))
+    agencies = agencies if agencies is not None else agency_file.load()
+    logins = _create_users(db, agencies)
     if logins:
         _save_logins(instance_path, logins)
 
@@ -130,22 +133,60 @@ def load(
     with transaction(db):
         db["premises"].insert_all(rows, ignore=True)
         audit.record("demo.load", "premises", None, db=db, premises=len(rows), seed=seed)
-    visits = 0
-    if reference is not None:
-        inspector = users_q.find_by_username(db, DEMO_USERS[0][0])
-        visits = load_visits(db, rng, reference, inspector["id"])
+    if reference is None:
+        return (
+            f"Loaded demo data: {len(logins)} users and {len(rows)} premises in {LOCAL_AUTHORITY}."
+        )
+    found = (users_q.find_by_username(db, u[0]) for u in DEMO_USERS)
+    users = {user["username"]: user["id"] for user in found if user}
+    # One transaction for the lot: each visit's own becomes a savepoint, so the database
+    # commits once rather than hundreds of times (most of the load's time), and a demo that
+    # fails half way leaves nothing behind.
+    with transaction(db):
+        stored = load_visits(db, rng, reference, users["demo.inspector"])
+        added = demo_records.load(
+            db,
+            rng,
+            users=users,
+            visits=[s for s in stored if s.potential_victims],
+            reference=reference,
+            agencies=agencies,
+        )
     return (
-        f"Loaded demo data: {len(logins)} users, {len(rows)} premises and {visits} visits "
-        f"in {LOCAL_AUTHORITY}."
+        f"Loaded demo data: {len(logins)} users, {len(rows)} premises, {len(stored)} visits, "
+        f"{added['referrals']} referrals, {added['operations']} joint operations and "
+        f"{added['training']} training records in {LOCAL_AUTHORITY}."
     )
+
+
+def _create_users(db: Database, agencies: Mapping[str, dict]) -> list[tuple]:
+    """Create the demo users not there yet; return their (username, password, role, agency).
+    A partner whose agency this deployment's agencies.toml does not list is left out."""
+    logins = []
+    for username, name, role, agency in DEMO_USERS:
+        if users_q.find_by_username(db, username) or (agency and agency not in agencies):
+            continue
+        password = secrets.token_urlsafe(12)
+        while passwords.problem(password, username=username, display_name=name):
+            password = secrets.token_urlsafe(12)  # one in thousands holds a name: draw again
+        accounts.create(
+            db, username=username, display_name=name, role=role, password=password, agency=agency
+        )
+        logins.append((username, password, role, agency))
+    return logins
 
 
 # How often a visit finds the premises closed or is refused entry: it is recorded, but it
 # changes nothing about the premises' current risk.
 NOT_INSPECTED_CHANCE = 0.05
+NOT_INSPECTED_DEMO_REASONS = ["closed", "refused_entry", "no_workers", "unsafe"]
 # How often a warning sign is seen at each kind of demo site.
 YES_CHANCE = {"risky": 0.5, "middling": 0.27, "fine": 0.08}
 RED_FLAG_CHANCE = {"risky": 0.22, "middling": 0.0, "fine": 0.0}
+# How often an officer at a high-risk site identifies potential victims (who then get a
+# referral, in demo_records), and the languages they spoke in.
+POTENTIAL_VICTIMS_CHANCE = 0.3
+LANGUAGES = ["Romanian", "Albanian", "Vietnamese", "Kurdish", "Bulgarian", "Polish"]
 
 
 def _answers(rng: random.Random, checklist, tier: str) -> dict:
@@ -175,11 +216,14 @@ def _answers(rng: random.Random, checklist, tier: str) -> dict:
     return answers
 
 
-def load_visits(db: Database, rng: random.Random, reference: Reference, inspector_id: int) -> int:
-    """Give most demo premises a history of visits over the last two years."""
-    today = utcnow().date()
-    count = 0
-    rows = premises_q.demo_rows(db)
+def history_days(today: date) -> int:
+    """How far back demo visits go: to the start of the financial year before last, so the
+    Reports page's "last financial year" has a year before it to compare with."""
+    earliest = financial_year(today).start.replace(year=financial_year(today).start.year - 2)
+    return max(700, (today - earliest).days)
+
+
+def _tiers(rng: random.Random, rows: list[dict]) -> dict[int, str]:
     # Tiers are handed out by quota, not by chance, so the share of high-risk visits stays
     # near a third for car washes (as the Clewer Initiative's app reports from real use)
     # whatever the seed.
@@ -196,33 +240,51 @@ def load_visits(db: Database, rng: random.Random, reference: Reference, inspecto
                 if position < risky + middling
                 else "fine"
             )
+    return tiers
+
+
+def _submission(rng: random.Random, row: dict, checklist, tier: str, day: date):
+    """One demo visit to ``row`` on ``day``, as a phone would send it."""
+    visited_at = datetime(
+        day.year, day.month, day.day, rng.randint(9, 17), rng.randint(0, 59), tzinfo=UTC
+    )
+    mismatch = rng.random() < 0.04
+    lat, lon = _jitter(rng, row["latitude"], row["longitude"], 400 if mismatch else 25)
+    not_inspected = rng.random() < NOT_INSPECTED_CHANCE
+    sub = submission.Submission(
+        visit_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        visited_at=visited_at.isoformat(),
+        answers={} if not_inspected else _answers(rng, checklist, tier),
+        outcome_reason=rng.choice(NOT_INSPECTED_DEMO_REASONS) if not_inspected else "",
+        location_method="gps",
+        latitude=lat,
+        longitude=lon,
+        accuracy_m=float(rng.randint(4, 60)),
+        fix_at=visited_at.isoformat(),
+    )
+    if tier == "risky" and not not_inspected and rng.random() < POTENTIAL_VICTIMS_CHANCE:
+        # A count only, never who: as the visit form records it.
+        sub.potential_victims = rng.randint(1, 3)
+        sub.conversation_language = rng.choice(LANGUAGES)
+        sub.interpreter = rng.choice(["professional", "telephone", "none_available"])
+    return sub
+
+
+def load_visits(
+    db: Database, rng: random.Random, reference: Reference, inspector_id: int
+) -> list[submission.Submission]:
+    """Give most demo premises a history of visits over the last two to three years;
+    return the visits as sent."""
+    today = utcnow().date()
+    span = history_days(today)
+    rows = premises_q.demo_rows(db)
+    tiers = _tiers(rng, rows)
+    stored = []
     for row in rows:
         checklist = reference.by_sector[row["sector"]]
-        tier = tiers[row["id"]]
-        for days_ago in sorted(rng.sample(range(3, 700), rng.randint(0, 4)), reverse=True):
-            visit_day = today - timedelta(days=days_ago)
-            visited_at = datetime(
-                visit_day.year,
-                visit_day.month,
-                visit_day.day,
-                rng.randint(9, 17),
-                rng.randint(0, 59),
-                tzinfo=UTC,
-            )
-            mismatch = rng.random() < 0.04
-            lat, lon = _jitter(rng, row["latitude"], row["longitude"], 400 if mismatch else 25)
-            not_inspected = rng.random() < NOT_INSPECTED_CHANCE
-            sub = submission.Submission(
-                visit_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                visited_at=visited_at.isoformat(),
-                answers={} if not_inspected else _answers(rng, checklist, tier),
-                outcome_reason=rng.choice(["closed", "refused_entry"]) if not_inspected else "",
-                location_method="gps",
-                latitude=lat,
-                longitude=lon,
-                accuracy_m=float(rng.randint(4, 60)),
-                fix_at=visited_at.isoformat(),
-            )
+        for days_ago in sorted(rng.sample(range(3, span), rng.randint(0, 4)), reverse=True):
+            day = today - timedelta(days=days_ago)
+            sub = _submission(rng, row, checklist, tiers[row["id"]], day)
             recording.store(
                 db,
                 checklist=checklist,
@@ -231,8 +293,8 @@ def load_visits(db: Database, rng: random.Random, reference: Reference, inspecto
                 sub=sub,
                 inspector_id=inspector_id,
             )
-            count += 1
-    return count
+            stored.append(sub)
+    return stored
 
 
 def _save_logins(instance_path: str, logins: list[tuple]) -> None:
