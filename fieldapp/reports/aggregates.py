@@ -57,7 +57,8 @@ COLUMNS = (*SECTORS, TOTAL)
 
 
 def months(period: Period) -> list[Period]:
-    """The calendar months ``period`` touches, each cut to the period's dates at either end."""
+    """The calendar months ``period`` touches, each cut to the period's dates at either end
+    (the feed asks for whole months; a partial one is cut all the same)."""
     found, day = [], period.start
     while day <= period.end:
         whole = month(day)

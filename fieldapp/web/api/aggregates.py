@@ -3,8 +3,9 @@ small numbers hidden, for a regional partnership's system (a token whose scope i
 "aggregates").
 
 The period is ``period`` (a preset: this_fy, last_fy, this_quarter, last_quarter,
-this_month, last_month) or ``from`` and ``to`` (UK dates, YYYY-MM-DD, both included), this
-financial year if none is given, and at most MAX_MONTHS calendar months. Every wrong value
+this_month, last_month) or ``from`` and ``to`` (UK dates, YYYY-MM-DD, both included: the
+first day of a month and the last day of one), this financial year if none is given, and at
+most MAX_MONTHS calendar months. Every wrong value
 is a 400 naming its parameter. Each answer sent goes in the export log with the SHA-256 of
 its bytes, like any other disclosure. The figures are fieldapp.reports.aggregates.
 """
@@ -78,6 +79,13 @@ def chosen_period(args, today: date) -> periods.Period:
         if name not in args:
             raise BadParameter(name, f"Give {name} as well: both dates or neither")
     start, end = _date(args, "from"), _date(args, "to")
+    # Whole months only: two answers for periods a day apart would otherwise give, by
+    # their difference, the counts for one day, which no suppression within one answer
+    # can protect.
+    if start != periods.month(start).start:
+        raise BadParameter("from", "from must be the first day of a month, like 2026-04-01")
+    if end != periods.month(end).end:
+        raise BadParameter("to", "to must be the last day of a month, like 2026-06-30")
     if end < start:
         raise BadParameter("to", "to must be the same as or after from")
     period = periods.classify(start, end)

@@ -31,7 +31,9 @@ def parameters() -> list[dict]:
             "name": "from",
             "in": "query",
             "required": False,
-            "description": "First UK day of the period, YYYY-MM-DD; give to as well.",
+            "description": (
+                "First UK day of the period, YYYY-MM-DD: the first day of a month. Give to as well."
+            ),
             "schema": day,
         },
         {
@@ -39,8 +41,9 @@ def parameters() -> list[dict]:
             "in": "query",
             "required": False,
             "description": (
-                f"Last UK day of the period, YYYY-MM-DD, included. At most {MAX_MONTHS} "
-                "calendar months from from."
+                "Last UK day of the period, YYYY-MM-DD, included: the last day of a month. "
+                f"At most {MAX_MONTHS} calendar months from from. Whole months only, so that "
+                "two answers cannot be subtracted to give one day's counts."
             ),
             "schema": day,
         },
