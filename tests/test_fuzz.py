@@ -81,7 +81,7 @@ value = st.one_of(hostile, st.lists(hostile, max_size=3))
 QUERY_PARAMS = sorted(
     {f for f in SiteFilter.__dataclass_fields__ if f != "errors"}
     | {"page", "heat", "take", "site", "format", "agency", "lat", "lon", "accuracy"}
-    | {"name", "from", "to", "next"}
+    | {"name", "from", "to", "next", "period"}
 )
 # Routes fuzzing would disturb the fuzzing itself with (signing the client out), or that
 # serve files.

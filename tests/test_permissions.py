@@ -22,6 +22,7 @@ def test_only_sign_in_health_and_static_files_are_public(app):
     # The API's data endpoint is public to the session check only: its own bearer-token
     # check refuses every request without a live token (tests/test_api.py).
     assert public == [
+        "api.aggregate_figures",
         "api.flagged_sites",
         "api.openapi",
         "auth.login",

@@ -1,7 +1,9 @@
 """API tokens for partner systems: long random strings of which only a hash is kept.
 
 Each token expires (an admin chooses when, within the limits in the settings) and may make
-only so many requests a minute.
+only so many requests a minute. Each reads one thing, its scope: an agency's flagged sites,
+or the de-identified aggregate figures a regional partnership pools. A token for one is
+refused by the other, so a partnership's feed can never read records.
 """
 
 from __future__ import annotations
@@ -21,6 +23,21 @@ from fieldapp.queries import exports as exports_q
 from fieldapp.timeutil import parse_stored, utcnow
 
 TOKEN_PREFIX = "fa_"  # noqa: S105 - a label on tokens, not a secret
+FLAGGED_SITES, AGGREGATES = "flagged_sites", "aggregates"
+# What each scope reads, as an administrator chooses it and a refusal names it.
+SCOPES = {
+    FLAGGED_SITES: "Flagged sites",
+    AGGREGATES: "Aggregate figures",
+}
+SCOPE_HINTS = {
+    FLAGGED_SITES: (
+        "The agency's system reads flagged sites with the fields in the agency's export profile."
+    ),
+    AGGREGATES: (
+        "A regional partnership reads counts by month, sector and area, with small numbers "
+        "hidden. No names, addresses or records."
+    ),
+}
 
 
 def token_hash(token: str) -> str:
@@ -29,9 +46,16 @@ def token_hash(token: str) -> str:
 
 
 def create(
-    db: Database, *, agency: str, name: str, created_by: int, days: int
+    db: Database,
+    *,
+    agency: str,
+    name: str,
+    created_by: int,
+    days: int,
+    scope: str = FLAGGED_SITES,
 ) -> tuple[int, str, str]:
-    """Make a token for an agency lasting ``days``; return (id, the token, when it expires).
+    """Make a token for an agency lasting ``days`` that reads ``scope``; return (id, the
+    token, when it expires).
 
     The token is never stored.
     """
@@ -45,6 +69,7 @@ def create(
         digest=token_hash(token),
         hint=token[:9] + "…",
         expires_at=expires_at,
+        scope=scope,
     )
     return token_id, token, expires_at
 

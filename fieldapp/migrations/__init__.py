@@ -31,6 +31,7 @@ from fieldapp.migrations import (
     m016_referral_details_and_victims,
     m017_training,
     m018_report_figures,
+    m019_token_scopes,
     m020_victims_index,
 )
 
@@ -53,6 +54,7 @@ STEPS: tuple[ModuleType, ...] = (
     m016_referral_details_and_victims,
     m017_training,
     m018_report_figures,
+    m019_token_scopes,
     m020_victims_index,
 )
 

@@ -242,13 +242,14 @@ def create_token(
     digest: str,
     hint: str,
     expires_at: str,
+    scope: str = "flagged_sites",
 ) -> int:
     """Store a new token's hash for an agency; return its id. The token is never stored."""
     with transaction(db):
         cursor = db.execute(
             "INSERT INTO api_tokens (agency, name, token_hash, token_hint, created_at, "
-            "created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [agency, name, digest, hint, now_iso(), created_by, expires_at],
+            "created_by, expires_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [agency, name, digest, hint, now_iso(), created_by, expires_at, scope],
         )
         token_id = cursor.lastrowid
         audit.record(
@@ -259,6 +260,7 @@ def create_token(
             agency=agency,
             name=name,
             expires_at=expires_at,
+            scope=scope,
         )
     return token_id
 

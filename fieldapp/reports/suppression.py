@@ -15,8 +15,8 @@ total) is the sum of others (its parts). Pure: no Flask, no database.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
-from fractions import Fraction
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -98,51 +98,76 @@ def worked_out(values: Mapping[K, int], sums: Sequence[Sum], hidden: Mapping[K, 
     for group in _independent(equations):
         variables = sorted({key for row in group for key in row}, key=position.__getitem__)
         index = {key: n for n, key in enumerate(variables)}
-        matrix = [[Fraction(0)] * len(variables) for _ in group]
-        for r, row in enumerate(group):
-            for key, n in row.items():
-                matrix[r][index[key]] = Fraction(n)
-        solved += [variables[c] for c in _solved_columns(matrix, len(variables))]
+        rows = [{index[key]: n for key, n in row.items()} for row in group]
+        solved += [variables[c] for c in _solved_columns(rows)]
     return solved
 
 
 def _independent(equations: list[dict]) -> list[list[dict]]:
-    """The equations in groups sharing no hidden cell, each solved on its own."""
-    owner: dict = {}
-    groups: list[list[dict]] = []
-    for row in equations:
-        joined = {owner[key] for key in row if key in owner}
-        merged = [row] + [eq for g in sorted(joined) for eq in groups[g]]
-        for g in joined:
-            groups[g] = []
-        groups.append(merged)
-        for eq in merged:
-            for key in eq:
-                owner[key] = len(groups) - 1
-    return [g for g in groups if g]
+    """The equations in groups sharing no hidden cell, each solved on its own; the groups
+    in the order of the last equation each holds (the order in which they close)."""
+    parent = list(range(len(equations)))
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    first: dict = {}  # a hidden cell -> the first equation it is in
+    for n, row in enumerate(equations):
+        for key in row:
+            if key in first:
+                parent[root(n)] = root(first[key])
+            else:
+                first[key] = n
+    groups: dict[int, list[int]] = {}
+    for n in range(len(equations)):
+        groups.setdefault(root(n), []).append(n)
+    ordered = sorted(groups.values(), key=lambda members: members[-1])
+    return [[equations[n] for n in members] for members in ordered]
 
 
-def _solved_columns(rows: list[list[Fraction]], width: int) -> list[int]:
-    """Columns fixed by the equations ``rows`` (each = a known constant): those whose unit
-    vector lies in the rows' span, seen as a reduced row of one non-zero entry."""
-    pivot_row = 0
-    for column in range(width):
-        found = next((r for r in range(pivot_row, len(rows)) if rows[r][column]), None)
-        if found is None:
+def _solved_columns(rows: list[dict[int, int]]) -> list[int]:
+    """Columns fixed by the equations ``rows`` (each = a known constant, a row given as its
+    non-zero whole-number coefficients by column): those whose unit vector lies in the
+    rows' span, seen as a reduced row of one non-zero entry.
+
+    Reduced a row at a time, each kept sparse (its non-zero entries only) and in whole
+    numbers (a row is scaled rather than divided, then cut by the common factor of its
+    entries), with every pivot column cleared from every other kept row. The tables are
+    wide and their sums short, so this is far quicker than reducing the dense matrix in
+    fractions, with the same answer: in a fully reduced basis a unit vector is in the span
+    exactly when one kept row has a single non-zero entry, there.
+    """
+    kept: dict[int, dict[int, int]] = {}  # pivot column -> its row
+    for given in rows:
+        row = _reduced({c: v for c, v in given.items() if v})
+        for pivot in [c for c in row if c in kept]:
+            if pivot in row:
+                row = _eliminate(row, kept[pivot], pivot)
+        if not row:
             continue
-        rows[pivot_row], rows[found] = rows[found], rows[pivot_row]
-        lead = rows[pivot_row][column]
-        rows[pivot_row] = [value / lead for value in rows[pivot_row]]
-        for r in range(len(rows)):
-            if r != pivot_row and rows[r][column]:
-                factor = rows[r][column]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[pivot_row], strict=True)]
-        pivot_row += 1
-    return [
-        nonzero[0]
-        for row in rows[:pivot_row]
-        if len(nonzero := [column for column, value in enumerate(row) if value]) == 1
-    ]
+        pivot = min(row)
+        for column, other in list(kept.items()):
+            if pivot in other:
+                kept[column] = _eliminate(other, row, pivot)
+        kept[pivot] = row
+    return sorted(pivot for pivot, row in kept.items() if len(row) == 1)
+
+
+def _eliminate(row: dict[int, int], pivot_row: dict[int, int], pivot: int) -> dict[int, int]:
+    """``row`` with ``pivot`` cleared by ``pivot_row``: lead * row - row[pivot] * pivot_row."""
+    lead, factor = pivot_row[pivot], row[pivot]
+    found = {c: lead * v for c, v in row.items()}
+    for c, v in pivot_row.items():
+        found[c] = found.get(c, 0) - factor * v
+    return _reduced({c: v for c, v in found.items() if v})
+
+
+def _reduced(row: dict[int, int]) -> dict[int, int]:
+    common = math.gcd(*row.values()) if row else 1
+    return {c: v // common for c, v in row.items()} if common > 1 else row
 
 
 def shown(value: int | None, reason: str | None, below: int = DEFAULT_BELOW) -> str:

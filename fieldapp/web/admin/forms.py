@@ -31,6 +31,7 @@ from wtforms.validators import (
 
 from fieldapp import accounts, training
 from fieldapp.accounts import MIN_PASSWORD_LENGTH
+from fieldapp.exports.tokens import FLAGGED_SITES, SCOPES
 from fieldapp.permissions import ROLE_LABELS
 from fieldapp.web.checklists import partner_agencies
 from fieldapp.web.forms import DayMonthYearField, StripWhitespaceForm
@@ -170,6 +171,17 @@ class TokenForm(StripWhitespaceForm):
             Length(max=100, message="Keep it to 100 characters or fewer"),
         ],
     )
+    # What the token reads: one thing only, so a partnership's figures token can never read
+    # flagged sites, and an agency's flagged-sites token does not read figures unasked.
+    # Left out, it is flagged sites, what every token read before there was a choice.
+    scope = RadioField(
+        "What the token reads",
+        widget=GovRadioInput(),
+        choices=list(SCOPES.items()),
+        default=FLAGGED_SITES,
+        description="A token reads one of these only.",
+        validate_choice=False,
+    )
     # Text, not a number field, so a mistyped value gets a plain-English message; the view
     # sets the hint and checks the range, which are settings of the installation.
     days = StringField(
@@ -178,6 +190,10 @@ class TokenForm(StripWhitespaceForm):
         validators=[Optional(), Regexp(r"^\d{1,5}$", message="Enter a number of days, like 90")],
     )
     submit = SubmitField("Create token", widget=GovSubmitInput())
+
+    def validate_scope(self, field):
+        if field.data not in SCOPES:
+            raise ValidationError("Select what the token reads")
 
 
 class VerifyForm(StripWhitespaceForm):

@@ -42,7 +42,15 @@ def _days(form: TokenForm) -> int | None:
 
 def _page(form: TokenForm, **new):
     listed = exports_q.all_tokens(get_db())
-    return render_template("admin/tokens.html", form=form, tokens=listed, now=now_iso(), **new)
+    return render_template(
+        "admin/tokens.html",
+        form=form,
+        tokens=listed,
+        now=now_iso(),
+        scopes=api_tokens.SCOPES,
+        scope_hints=api_tokens.SCOPE_HINTS,
+        **new,
+    )
 
 
 @bp.route("/tokens")
@@ -67,12 +75,14 @@ def add_token():
         name=form.name.data,
         created_by=current_user.id,
         days=days,
+        scope=form.scope.data,
     )
     page = _page(
         _token_form(),
         new_token=token,
         new_token_id=token_id,
         new_token_agency=agency_name(form.agency.data),
+        new_token_scope=api_tokens.SCOPES[form.scope.data],
         new_token_expires_at=expires_at,
     )
     # The page holds the token itself: never keep it in a cache.

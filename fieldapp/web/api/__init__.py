@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from fieldapp.http import csrf
-from fieldapp.web.api import v1
+from fieldapp.web.api import aggregates, v1
 from fieldapp.web.api.views import bp
 
 __all__ = ["bp", "init_app"]
@@ -17,3 +17,4 @@ def init_app(app: Flask) -> None:
     cross-site request has nothing to ride on: the token API needs no form token."""
     csrf.exempt(v1.flagged_sites)
     csrf.exempt(v1.openapi)
+    csrf.exempt(aggregates.aggregate_figures)

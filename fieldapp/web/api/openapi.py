@@ -6,6 +6,7 @@ from dataclasses import fields
 
 from fieldapp import sitefilter
 from fieldapp.exports import profiles
+from fieldapp.web.api import openapi_aggregates
 
 API_FORMATS = ("geojson", "csv")
 
@@ -85,6 +86,7 @@ def _parameters() -> list[dict]:
 
 def openapi_document() -> dict:
     """The OpenAPI 3.1 description of this API."""
+    flagged = _flagged_sites_responses()
     return {
         "openapi": "3.1.0",
         "info": _info(),
@@ -95,9 +97,10 @@ def openapi_document() -> dict:
                     "operationId": "listFlaggedSites",
                     "summary": "Flagged sites matching the filters",
                     "parameters": _parameters(),
-                    "responses": _flagged_sites_responses(),
+                    "responses": flagged,
                 }
             },
+            "/api/v1/aggregates": openapi_aggregates.path(flagged),
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -124,6 +127,7 @@ def openapi_document() -> dict:
                 "Error": _error_schema(),
                 "FeatureCollection": _feature_collection_schema(),
                 "Feature": _feature_schema(),
+                **openapi_aggregates.schemas(),
             },
         },
     }
@@ -132,11 +136,13 @@ def openapi_document() -> dict:
 def _info() -> dict:
     return {
         "title": "Fieldapp flagged sites",
-        "version": "1.0.0",
+        "version": "1.1.0",
         "description": (
-            "Flagged hand car washes and nail bars for a partner agency's own systems. "
-            "Each token belongs to one agency and returns only the fields that agency's "
-            "export profile allows. Every call is logged with the SHA-256 of the bytes "
+            "Flagged hand car washes and nail bars for a partner agency's own systems, and "
+            "the council's aggregate figures (counts by month, sector and area, small "
+            "numbers hidden) for a regional partnership's. Each token reads one of the two. "
+            "A flagged-sites token belongs to one agency and returns only the fields that "
+            "agency's export profile allows. Every call is logged with the SHA-256 of the bytes "
             "sent. Responses carry a handling marking (usually OFFICIAL-SENSITIVE): "
             "handle them accordingly. Times are UK local time in ISO 8601 with their offset "
             "(+00:00 in GMT, +01:00 in BST), e.g. 2026-04-01T00:45:00+01:00, which any "
@@ -186,7 +192,10 @@ def _flagged_sites_responses() -> dict:
             "content": {"application/json": {"schema": error}},
         },
         "403": {
-            "description": "The token's agency has no export profile.",
+            "description": (
+                "The token's agency has no export profile, or the token reads the aggregate "
+                "figures, not flagged sites ('scope' says)."
+            ),
             "content": {"application/json": {"schema": error}},
         },
         "429": {
@@ -217,6 +226,10 @@ def _error_schema() -> dict:
                 "type": "object",
                 "additionalProperties": {"type": "string"},
                 "description": "Every wrong parameter and its message.",
+            },
+            "scope": {
+                "enum": ["flagged_sites", "aggregates"],
+                "description": "On a 403 for the wrong token: what this token reads.",
             },
         },
     }

@@ -67,12 +67,33 @@ def _refused(checked: tokens.Check) -> Response:
     )
 
 
-def token_required(view: Callable) -> Callable:
-    """Let a request in with a live API token (``Authorization: Bearer <token>``) only.
+# What a token of each scope is for, and where it reads it, for a refusal to say.
+_SCOPE_USE = {
+    tokens.FLAGGED_SITES: "reads flagged sites, from /api/v1/flagged-sites",
+    tokens.AGGREGATES: "reads the council's aggregate figures, from /api/v1/aggregates",
+}
+
+
+def _wrong_scope(has: str, needs: str) -> Response:
+    return problem(
+        403,
+        f"This API token {_SCOPE_USE.get(has, 'reads something else')}. This address needs a "
+        f"token that {_SCOPE_USE[needs].split(',')[0]}: ask the council's Fieldapp "
+        "administrator for one.",
+        scope=has,
+    )
+
+
+def token_required(view: Callable | None = None, *, scope: str = tokens.FLAGGED_SITES):
+    """Let a request in with a live API token (``Authorization: Bearer <token>``) only, and
+    only a token whose scope is ``scope`` (else 403): ``@token_required`` is for flagged
+    sites, ``@token_required(scope=tokens.AGGREGATES)`` for the aggregate feed.
 
     Marked public for the session-based rule check, because the token, not a signed-in
     user, is the credential; the token check here then refuses anything else with 401.
     """
+    if view is None:
+        return functools.partial(token_required, scope=scope)
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
@@ -85,6 +106,9 @@ def token_required(view: Callable) -> Callable:
         checked = tokens.check(get_db(), token, current_app.config["API_RATE_LIMIT_PER_MINUTE"])
         if checked.row is None:
             return _refused(checked)
+        held = checked.row.get("scope") or tokens.FLAGGED_SITES
+        if held != scope:
+            return _wrong_scope(held, scope)
         g.api_token = checked.row
         return view(*args, **kwargs)
 
