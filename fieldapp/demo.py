@@ -24,8 +24,9 @@ from fieldapp.checklists import ChecklistFolder as Reference
 from fieldapp.queries import premises as premises_q
 from fieldapp.queries import transaction
 from fieldapp.queries import users as users_q
+from fieldapp.queries import visits as visits_q
 from fieldapp.reports.periods import financial_year
-from fieldapp.timeutil import now_iso, utcnow
+from fieldapp.timeutil import now_iso, uk_day_start_utc, uk_today, utcnow
 
 LOCAL_AUTHORITY = "Leicester"
 
@@ -127,8 +128,12 @@ def load(
         _save_logins(instance_path, logins)
 
     now = now_iso()
+    # On the register from before the first demo visit, as a council's list would be, so
+    # the Reports page counts them for every period it compares.
+    today = uk_today()
+    listed = uk_day_start_utc(today - timedelta(days=history_days(today) + 1)).isoformat()
     rows = [
-        {**row, "created_at": now, "updated_at": now} for row in generate_premises(rng, premises)
+        {**row, "created_at": listed, "updated_at": now} for row in generate_premises(rng, premises)
     ]
     with transaction(db):
         db["premises"].insert_all(rows, ignore=True)
@@ -144,6 +149,9 @@ def load(
     # fails half way leaves nothing behind.
     with transaction(db):
         stored = load_visits(db, rng, reference, users["demo.inspector"])
+        # Demo visits are dated in the past but stored today: date each checklist version
+        # from the first visit that used it, as it would have been.
+        visits_q.date_checklist_versions_from_visits(db)
         added = demo_records.load(
             db,
             rng,

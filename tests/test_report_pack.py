@@ -112,6 +112,20 @@ def test_the_checklist_versions_in_use_run_from_first_use_to_the_next_version(pe
     assert [(v.checklist, v.version) for v in found] == expected
 
 
+@pytest.mark.parametrize(
+    ("period", "unit"),
+    [
+        (YEAR, "quarter"),
+        (periods.Period(date(2025, 4, 1), date(2025, 10, 2)), "quarter"),  # 185 days
+        (periods.Period(date(2025, 4, 1), date(2025, 9, 30)), "month"),  # two quarters
+        (periods.quarter(date(2025, 6, 1)), "month"),
+        (periods.month(date(2025, 6, 1)), "month"),
+    ],
+)
+def test_the_pack_shows_trends_by_quarter_for_more_than_two_quarters(period, unit):
+    assert pack.trend_unit(period) == unit
+
+
 def test_the_methods_note_counts_the_cells_each_table_hid():
     found = pack.methods([], {"A": {1: PRIMARY, 2: SECONDARY, 3: PRIMARY}, "B": {}})
     assert [(h.table, h.primary, h.secondary) for h in found.hidden] == [("A", 2, 1), ("B", 0, 0)]
@@ -197,7 +211,7 @@ def test_the_methods_note_names_the_checklist_versions_and_what_was_hidden(year_
         for tr in year_pack.select("#suppression tbody tr")
     }
     assert int(rows["Scrutiny figures"][0]) > 0  # small counts hidden
-    assert "By ward" in rows and "Trend: Visits by month" in rows
+    assert "By ward" in rows and "Trend: Visits by quarter" in rows
     definitions = [dt.text for dt in year_pack.select("#definitions dt")]
     assert "Potential victims identified" in definitions and "Joint operations held" in definitions
 

@@ -135,6 +135,16 @@ def add_checklist_version(
     )
 
 
+def date_checklist_versions_from_visits(db: Database) -> None:
+    """Date each checklist version from the earliest visit that used it, where that is
+    earlier than when it was stored (for demo visits, dated in the past but stored today)."""
+    db.conn.execute(
+        "UPDATE checklist_versions SET first_used_at = (SELECT min(v.visited_at) FROM visits v "
+        "WHERE v.checklist_hash = checklist_versions.hash) WHERE (SELECT min(v.visited_at) "
+        "FROM visits v WHERE v.checklist_hash = checklist_versions.hash) < first_used_at"
+    )
+
+
 VISIT_COLUMNS = (
     "id",
     "premises_id",

@@ -37,6 +37,7 @@ HEADLINES = {
     "trained": "Officers trained as first responders (in date)",
 }
 NOT_ENDED = "Not compared: the period has not ended"
+QUARTER_DAYS = 92  # the longest quarter
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,13 @@ class Contents:
     methods: Methods
 
 
+def trend_unit(period: Period) -> str:
+    """The pack's trends go by quarter for anything longer than two quarters: boards read
+    quarterly figures, and a council's monthly counts by sector are mostly small enough
+    to be hidden in a version for sharing."""
+    return "quarter" if period.days > QUARTER_DAYS * 2 else "month"
+
+
 def _followed(report: Report) -> tuple[str | None, str]:
     """The modern slavery red flag found most often in the period, and the sector it was
     found in most: the one the pack's prevalence trend follows."""
@@ -207,6 +215,7 @@ def build(
         indicator=indicator,
         sector=sector,
         indicator_name=questions.get(indicator or "", indicator or ""),
+        by=trend_unit(period),
     )
     trends_hidden = {t.key: t.hidden(below) for t in found_trends.trends}
     found_areas = areas.build(db, period)

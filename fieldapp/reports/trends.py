@@ -39,9 +39,10 @@ class Bucket:
     axis: tuple[str, str]  # the chart's label: the month, and the year where it changes
 
 
-def buckets(period: Period) -> tuple[str, list[Bucket]]:
-    """Whether ``period`` goes by "month" or "quarter", and its buckets in order."""
-    by = "quarter" if period.days > LONGEST_BY_MONTH else "month"
+def buckets(period: Period, by: str | None = None) -> tuple[str, list[Bucket]]:
+    """Whether ``period`` goes by "month" or "quarter" (``by`` if given), and its buckets
+    in order."""
+    by = by or ("quarter" if period.days > LONGEST_BY_MONTH else "month")
     found: list[Bucket] = []
     day = period.start
     while day <= period.end:
@@ -195,10 +196,17 @@ class Trends:
 
 
 def build(
-    db: Database, period: Period, *, indicator: str | None, sector: str, indicator_name: str
+    db: Database,
+    period: Period,
+    *,
+    indicator: str | None,
+    sector: str,
+    indicator_name: str,
+    by: str | None = None,
 ) -> Trends:
-    """The trends for ``period``; the red flag's share for ``indicator`` (if any) in ``sector``."""
-    by, rows = buckets(period)
+    """The trends for ``period``, by ``by`` ("month" or "quarter") if given; the red
+    flag's share for ``indicator`` (if any) in ``sector``."""
+    by, rows = buckets(period, by)
     keys = [b.key for b in rows]
     visit_rows = trends_q.visits(db, period.start, period.end, by)
     unit = "month" if by == "month" else "quarter"
