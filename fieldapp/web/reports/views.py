@@ -70,6 +70,9 @@ def _urls() -> dict[str, str]:
         "csv_shared": url_for("reports.download", **asked, shared="1"),
         "trends": url_for("reports.trends_page", **asked, **({"shared": "1"} if _shared() else {})),
         "areas": url_for("reports.areas_page", **asked, **({"shared": "1"} if _shared() else {})),
+        "displacement": url_for(
+            "reports.displacement_page", **asked, **({"shared": "1"} if _shared() else {})
+        ),
     }
 
 
