@@ -339,3 +339,14 @@ def test_a_bad_distance_or_period_gets_a_clear_error(world, query, message, href
     assert summary is not None and message in summary.text, summary
     assert summary.select_one("a")["href"].startswith(href)
     assert "<script>" not in str(soup.select_one("main"))
+
+
+@pytest.mark.parametrize("latitude", [50.0, 52.6, 55.8, 60.8])
+@pytest.mark.parametrize("metres", sorted(displacement.DISTANCES))
+def test_the_quick_distance_screen_never_turns_away_what_the_geodesic_keeps(latitude, metres):
+    here = {"latitude": latitude, "longitude": -1.1}
+    for azimuth in range(0, 360, 15):
+        lat, lon = away((latitude, -1.1), azimuth, metres)
+        assert not displacement._surely_beyond(here, {"latitude": lat, "longitude": lon}, metres)
+        lat, lon = away((latitude, -1.1), azimuth, metres * 1.05)
+        assert displacement._surely_beyond(here, {"latitude": lat, "longitude": lon}, metres)
