@@ -15,8 +15,20 @@ from tests.conftest import AuthActions, make_app, parse
 from tests.report_world import build_council
 
 YEAR = "period=custom&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026"
-PAGES = ["/reports/", "/reports/trends", "/reports/areas", "/reports/indicators", "/reports/pack"]
-DOWNLOADS = ["/reports/figures.csv", "/reports/areas.csv", "/reports/indicators.csv"]
+PAGES = [
+    "/reports/",
+    "/reports/trends",
+    "/reports/areas",
+    "/reports/indicators",
+    "/reports/displacement",
+    "/reports/pack",
+]
+DOWNLOADS = [
+    "/reports/figures.csv",
+    "/reports/areas.csv",
+    "/reports/indicators.csv",
+    "/reports/displacement.csv",
+]
 
 
 def _world(tmp_path_factory, name: str, **config):
@@ -59,7 +71,7 @@ def test_shared_reports_show_partners_only_the_version_for_sharing(shared, path)
     assert response.status_code == 200
     soup = parse(response.get_data(as_text=True))
     main = soup.select_one("main")
-    assert "small numbers are hidden" in main.text, path
+    assert "Version for sharing" in main.text, path
     assert not soup.select("#show-exact, #download-exact")
     assert not soup.select(".app-report-records")  # no links to the records behind a figure
     for td in main.select("td[data-cell]"):

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from fieldapp.checklists.model import SECTORS
 from fieldapp.exports.encoders import BOM, safe_cell
-from fieldapp.reports import areas, insight, suppression, trends
+from fieldapp.reports import areas, displacement, insight, suppression, trends
 from fieldapp.reports.areas import Areas
+from fieldapp.reports.displacement import Displacement
 from fieldapp.reports.insight import Insight
 from fieldapp.reports.table import PERIODS, TOTAL, Cell, Report
 from fieldapp.timeutil import format_uk_datetime, uk_iso
@@ -178,3 +179,58 @@ def _share(row: insight.Row, key: str, reason: str | None, below: int) -> str | 
         return "hidden"
     value = row.share(key)
     return "" if value is None else f"{value}%"
+
+
+def displacement_csv(found: Displacement, made: Made, hidden: Mapping | None, below: int) -> bytes:
+    """The displacement counts as CSV bytes, hidden as ``hidden`` says in the copy for
+    sharing. The exact copy, for coordinators, also lists each site actioned with each
+    premises near it; the copy for sharing never names a premises."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    within = ("Within", f"{found.distance} of a site actioned")
+    _preamble(writer, made, found.period, hidden is not None, below, within)
+    writer.writerow(["Sector", *displacement.COLUMNS.values()])
+    for key, label in displacement.ROWS.items():
+        counts = found.counts[key]
+        values = [
+            _cell(counts[c], (hidden or {}).get((key, c)), below) for c in displacement.COLUMNS
+        ]
+        writer.writerow([safe_cell(v) for v in (label, *values)])
+    if hidden is None:
+        writer.writerow([])
+        _displacement_pairs(writer, found)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _displacement_pairs(writer, found: Displacement) -> None:
+    """One row for each premises near each site actioned (exact copy only)."""
+    writer.writerow(
+        [
+            "Site actioned",
+            "Sector of the site actioned",
+            "Action date",
+            "Actions",
+            "Premises nearby",
+            "Sector of the premises nearby",
+            "New on",
+            "First high concern on",
+            "Distance (metres)",
+            "Days after the action",
+        ]
+    )
+    for site in found.anchors:
+        for f in site.followers:
+            row = [
+                site.premises["name"],
+                SECTORS.get(site.premises["sector"], site.premises["sector"]),
+                site.action_day.isoformat(),
+                "; ".join(displacement.ENFORCEMENT_ACTIONS.get(a, a) for a in site.actions),
+                f.premises["name"],
+                SECTORS.get(f.premises["sector"], f.premises["sector"]),
+                f.new_on.isoformat() if f.new_on else "",
+                f.high_on.isoformat() if f.high_on else "",
+                round(f.distance_m),
+                f.days_after,
+            ]
+            writer.writerow([safe_cell(v) for v in row])

@@ -81,6 +81,9 @@ def _urls() -> dict[str, str]:
         "indicators": url_for(
             "reports.indicators_page", **asked, **({"shared": "1"} if _shared() else {})
         ),
+        "displacement": url_for(
+            "reports.displacement_page", **asked, **({"shared": "1"} if _shared() else {})
+        ),
     }
 
 
