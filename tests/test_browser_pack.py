@@ -61,6 +61,7 @@ def test_the_pack_prints_to_a_marked_pdf(browser: Browser, live_server, council)
     # The marking on every page, at its foot, and no menus or buttons on paper.
     for n, words in enumerate(pages, start=1):
         assert "OFFICIAL-SENSITIVE" in words, f"page {n} is not marked"
+        assert f"Page {n} of {len(pages)}" in words, f"page {n} is not numbered"
     assert "Print or save as PDF" not in text and "Sign out" not in text
     first = " ".join(pages[0].split())
     assert "problem profile" in first and "1 April 2025 to 31 March 2026" in first

@@ -16,6 +16,7 @@ from fieldapp.queries import connect
 from fieldapp.reports import pack, periods
 from fieldapp.reports.suppression import PRIMARY, SECONDARY
 from fieldapp.reports.table import Figure, Report, Section
+from fieldapp.web.reports.pack import css_string
 from tests.conftest import AuthActions, make_app, parse
 from tests.report_world import build_council
 
@@ -295,3 +296,18 @@ def test_the_pack_and_the_areas_page_open_the_hotspots_for_the_period(world):
     response = world["clients"]["coordinator"].get(href)
     assert response.status_code == 200
     assert 'value="2025-04-01"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["</style><script>alert(1)</script>", 'OFFICIAL "SENSITIVE"; } body { display: none', "a\\b\n"],
+)
+def test_the_printed_marking_line_cannot_break_out_of_its_css_string(text):
+    written = str(css_string(text))
+    inner = written[1:-1]
+    assert written[0] == written[-1] == '"'
+    for bad in ("<", ">", '"', ";", "{", "}", "\n"):
+        assert bad not in inner, (bad, written)
+    # Each escape is a backslash, six hex digits and the space CSS takes as its end.
+    decoded = re.sub(r"\\([0-9a-f]{6}) ", lambda m: chr(int(m.group(1), 16)), inner)
+    assert decoded == text

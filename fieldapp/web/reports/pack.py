@@ -36,8 +36,21 @@ def contents(period: periods.Period) -> pack.Contents:
     )
 
 
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string safe inside a <style> block: anything but letters,
+    digits and plain punctuation is written as a CSS hex escape, so neither markup nor a
+    quote in a council's name or marking can end the string or the block. Each escape
+    ends with a space, which CSS takes as the end of the escape, not as text."""
+    plain = set(" -,.:()/")
+    escaped = "".join(
+        c if (c.isascii() and c.isalnum()) or c in plain else f"\\{ord(c):06x} " for c in text
+    )
+    return Markup(f'"{escaped}"')  # noqa: S704 - every other character is escaped above
+
+
 def _page(choice: periods.Choice, found: pack.Contents | None, status: int = 200):
     below = _below()
+    marking = current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING)
     asked = {k: v for k, v in request.args.items() if k in periods.ARGUMENTS}
     charts = {}
     if found:
@@ -62,12 +75,18 @@ def _page(choice: periods.Choice, found: pack.Contents | None, status: int = 200
         total=areas.TOTAL,
         shown=suppression.shown,
         today=uk_today(),
-        marking=current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING),
+        marking=marking,
+        running=css_string(
+            f"{marking} \u00b7 {current_app.config['COUNCIL_NAME']} \u00b7 Problem profile, "
+            + (found.period.dates if found else "")
+        ),
         made_at=format_uk_datetime(now_iso()),
         places=places_summary(get_db()),
         urls={
             "zip": url_for("reports.pack_download", **asked),
             "figures": url_for("reports.index", **asked, shared="1"),
+            "indicators": url_for("reports.indicators_page", **asked, shared="1"),
+            "displacement": url_for("reports.displacement_page", **asked, shared="1"),
             "hotspots": hotspots_url(choice.period),
         },
     )
