@@ -17,6 +17,8 @@ from itertools import count
 
 from sqlite_utils import Database
 
+from tests.conftest import AuthActions
+
 _ids = count(1)
 RED_FLAGS = {
     "id_retained": ("CTL", "slavery", "Has anyone's passport or ID been taken from them?"),
@@ -298,3 +300,12 @@ EXPECTED = {
     "partners.police": ((None, None, 1), (None, None, 1)),
 }
 ROUTES = [{"id": r} for r in ("police_999", "child", "nrm", "duty_to_notify")]
+
+
+def signed_in(app, roles=("coordinator", "inspector", "partner", "admin")) -> dict:
+    """A test client for each role, signed in through the real form."""
+    clients = {}
+    for role in roles:
+        clients[role] = app.test_client()
+        assert AuthActions(clients[role]).login(role).status_code == 302
+    return clients

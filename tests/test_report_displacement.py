@@ -18,8 +18,8 @@ from geographiclib.geodesic import Geodesic
 
 from fieldapp.queries import connect
 from fieldapp.reports import displacement, periods
-from tests.conftest import AuthActions, make_app, parse
-from tests.report_world import add_operation, add_premises, add_visit
+from tests.conftest import make_app, parse
+from tests.report_world import add_operation, add_premises, add_visit, signed_in
 
 YEAR = periods.financial_year(date(2025, 6, 1))
 YEAR_ARGS = "period=custom&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026"
@@ -227,11 +227,7 @@ def world(tmp_path_factory):
     db = connect(app.config["DATABASE"])
     ids = build_board(db)
     db.conn.close()
-    clients = {}
-    for role in ("coordinator", "inspector", "partner", "admin"):
-        client = app.test_client()
-        assert AuthActions(client).login(role).status_code == 302
-        clients[role] = client
+    clients = signed_in(app)
     return {"app": app, "clients": clients, "ids": ids}
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from fieldapp.reports import insight, periods
 from fieldapp.reports.suppression import PRIMARY
-from tests.conftest import AuthActions, make_app, parse
-from tests.report_world import add_operation, add_premises, add_referral
+from tests.conftest import make_app, parse
+from tests.report_world import add_operation, add_premises, add_referral, signed_in
 
 YEAR = periods.financial_year(date(2025, 6, 1))
 YEAR_ARGS = "period=custom&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026"
@@ -254,11 +254,7 @@ def world(tmp_path_factory):
     db = connect(app.config["DATABASE"])
     build_world(db)
     db.conn.close()
-    clients = {}
-    for role in ("coordinator", "inspector", "partner", "admin"):
-        client = app.test_client()
-        assert AuthActions(client).login(role).status_code == 302
-        clients[role] = client
+    clients = signed_in(app)
     return {"app": app, "clients": clients}
 
 

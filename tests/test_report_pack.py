@@ -17,8 +17,8 @@ from fieldapp.reports import pack, periods
 from fieldapp.reports.suppression import PRIMARY, SECONDARY
 from fieldapp.reports.table import Figure, Report, Section
 from fieldapp.web.reports.pack import css_string
-from tests.conftest import AuthActions, make_app, parse
-from tests.report_world import build_council
+from tests.conftest import make_app, parse
+from tests.report_world import build_council, signed_in
 
 YEAR = periods.financial_year(date(2025, 6, 1))
 YEAR_ARGS = "period=custom&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026"
@@ -143,11 +143,7 @@ def world(tmp_path_factory):
     build_council(db)
     db.conn.commit()
     db.conn.close()
-    clients = {}
-    for role in ("coordinator", "inspector", "partner", "admin"):
-        client = app.test_client()
-        assert AuthActions(client).login(role).status_code == 302
-        clients[role] = client
+    clients = signed_in(app)
     return {"app": app, "clients": clients}
 
 

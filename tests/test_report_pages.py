@@ -13,7 +13,7 @@ from fieldapp.queries import connect
 from fieldapp.reports import figures, periods
 from fieldapp.reports.suppression import SECONDARY, worked_out
 from tests.conftest import AuthActions, make_app, parse
-from tests.report_world import ROUTES, add_premises, add_visit, build_council
+from tests.report_world import ROUTES, add_premises, add_visit, build_council, signed_in
 
 YEAR_ARGS = "period=custom&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026"
 
@@ -29,11 +29,7 @@ def world(tmp_path_factory):
     )
     db.conn.commit()
     db.conn.close()
-    clients = {}
-    for role in ("coordinator", "inspector", "partner", "admin"):
-        client = app.test_client()
-        assert AuthActions(client).login(role).status_code == 302
-        clients[role] = client
+    clients = signed_in(app)
     return {"app": app, "clients": clients, "ids": ids}
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from fieldapp import create_app
 from fieldapp.queries import connect
-from tests.conftest import AuthActions, make_app, parse
-from tests.report_world import build_council
+from tests.conftest import make_app, parse
+from tests.report_world import build_council, signed_in
 
 YEAR = "period=custom&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026"
 PAGES = [
@@ -36,11 +36,7 @@ def _world(tmp_path_factory, name: str, **config):
     db = connect(app.config["DATABASE"])
     build_council(db)
     db.conn.close()
-    clients = {}
-    for role in ("partner", "coordinator", "inspector"):
-        clients[role] = app.test_client()
-        assert AuthActions(clients[role]).login(role).status_code == 302
-    return clients
+    return signed_in(app, ("partner", "coordinator", "inspector"))
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from fieldapp.queries import connect
 from fieldapp.reports import periods, trends
 from fieldapp.reports.suppression import worked_out
-from tests.conftest import AuthActions, make_app, parse
-from tests.report_world import add_visit, build_council
+from tests.conftest import make_app, parse
+from tests.report_world import add_visit, build_council, signed_in
 
 YEAR = periods.financial_year(date(2025, 6, 1))
 YEAR_ARGS = "period=custom&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026"
@@ -153,11 +153,7 @@ def world(tmp_path_factory):
     add_visit(db, ids[0], "2025-12-01T10:00:00+00:00", "high", red_flags=("<svg onload=x>",))
     db.conn.commit()
     db.conn.close()
-    clients = {}
-    for role in ("coordinator", "inspector", "partner", "admin"):
-        client = app.test_client()
-        assert AuthActions(client).login(role).status_code == 302
-        clients[role] = client
+    clients = signed_in(app)
     return {"app": app, "clients": clients}
 
 
