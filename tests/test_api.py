@@ -104,8 +104,10 @@ def test_csv_by_parameter_or_accept_header(app, register, headers, query):  # no
     token, _ = make_token(app)
     response = app.test_client().get(f"{API}?{query}", headers={**bearer(token), **headers})
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    meta, found = exporting.read_csv(response.get_data())
-    assert meta["For agency"].endswith("(glaa)")
+    # A machine client gets the table alone; the marking comes in a header.
+    assert response.headers["X-Handling-Marking"] == "OFFICIAL-SENSITIVE"
+    assert response.headers["Content-Disposition"].endswith('-OFFICIAL-SENSITIVE.csv"')
+    found = exporting.read_csv(response.get_data())
     assert {r["name"] for r in found} == {"Red Flag Wash", "<img src=x onerror=alert(1)>"}
 
 

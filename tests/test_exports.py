@@ -218,11 +218,22 @@ def test_category_scoped_fields_match_the_latest_visit(app, sites, db):
         assert set(props) == set(exporting.columns(profile)) - {"latitude", "longitude"}, agency
 
 
+def text_of(data: bytes, fmt: str) -> str:
+    """Every value in an export as text (a workbook is a ZIP: its cells are read out)."""
+    if fmt != "xlsx":
+        return data.decode("utf-8")
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return "\n".join(
+        str(value) for sheet in book for row in sheet.iter_rows(values_only=True) for value in row
+    )
+
+
 def test_no_export_identifies_officers_or_workers_or_carries_notes(app, sites):
     client = signed_in(app, "coordinator")
     for agency in export_profiles.load():
         for fmt in exporting.FORMATS:
-            body = download(client, fmt, f"agency={agency}").get_data(as_text=True)
+            body = text_of(download(client, fmt, f"agency={agency}").get_data(), fmt)
             for secret in (NOTE, "Bob Smith", USERS["inspector"][0], USERS["inspector"][1]):
                 assert secret not in body, (agency, fmt, secret)
 
@@ -230,52 +241,89 @@ def test_no_export_identifies_officers_or_workers_or_carries_notes(app, sites):
 # -- Formats ---------------------------------------------------------------------------------
 
 
-def test_csv_is_utf8_with_a_bom_and_metadata_then_one_row_a_site(app, sites):
+def test_csv_is_a_table_utf8_with_a_bom_header_first_then_one_row_a_site(app, sites):
     client = signed_in(app, "coordinator")
     response = download(client, "csv", "agency=police&sort=name")
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # said once
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="sites-police-')
+    assert disposition.endswith('-OFFICIAL-SENSITIVE.csv"')
+    assert response.headers["X-Handling-Marking"] == "OFFICIAL-SENSITIVE"
     data = response.get_data()
-    assert data.startswith(b"\xef\xbb\xbf")
-    meta, rows = exporting.read_csv(data)
-    assert meta["Handling marking"] == "OFFICIAL-SENSITIVE"
-    assert meta["Made by"] == "Cole Coordinator (cole.coordinator)"
-    assert meta["For agency"] == "Police (police)"
-    assert meta["Filter"] == "sort=name"
-    assert meta["Checklist versions"] == "hand_car_wash v2, nail_bar v2"
-    # "1 April 2026, 12:45am BST (2026-04-01T00:45:00+01:00)": UK time in words and in ISO.
-    words, _, iso = meta["Made at"].rstrip(")").partition(" (")
-    made = datetime.fromisoformat(iso)
-    assert made.utcoffset() == made.astimezone(UK).utcoffset()
-    assert words == format_uk_datetime(made) and words.endswith(("GMT", "BST"))
-    assert int(meta["Sites"]) == len(rows) == len(sites)
+    assert data.startswith(b"\xef\xbb\xbfid,name,sector,sector_name,address,")
+    assert b"Handling marking" not in data and b"OFFICIAL-SENSITIVE" not in data
+    rows = exporting.read_csv(data)
+    assert len(rows) == len(sites)
     runoff = next(r for r in rows if r["name"] == "Runoff Wash")
     assert datetime.fromisoformat(runoff["last_visit_date"]).date()  # ISO date
     assert len(runoff["last_visit_date"]) == 10
     assert float(runoff["longitude"]) < 0  # a negative number stays a number
+    assert (runoff["sector"], runoff["sector_name"]) == ("hand_car_wash", "Hand car wash")
+    assert runoff["risk_band_name"] == runoff["risk_band"].capitalize()
+    assert runoff["WKT"] == f"POINT ({runoff['longitude']} {runoff['latitude']})"
     never = next(r for r in rows if r["name"] == "Never Visited")
     assert never["last_visit_date"] == "" and never["risk_band"] == ""
+    assert never["risk_band_name"] == "No score"
+    assert next(r for r in rows if r["name"] == "No Location")["WKT"] == ""
+
+
+def test_the_about_text_beside_the_csv_says_what_the_export_is(app, sites):
+    client = signed_in(app, "coordinator")
+    response = client.get("/exports/about-sites.txt?agency=police&sort=name&everything=1")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert response.headers["Content-Disposition"].endswith('-OFFICIAL-SENSITIVE.txt"')
+    assert response.headers["X-Handling-Marking"] == "OFFICIAL-SENSITIVE"
+    text = response.get_data(as_text=True)
+    assert text.startswith("OFFICIAL-SENSITIVE: about this export")
+    facts = dict(line.split(": ", 1) for line in text.splitlines()[2:11])
+    assert facts["Handling marking"] == "OFFICIAL-SENSITIVE"
+    assert facts["Council"] == app.config["COUNCIL_NAME"]
+    assert facts["Made by"] == "Cole Coordinator (cole.coordinator)"
+    assert facts["For agency"] == "Police (police)"
+    assert facts["Agency profile"].startswith("Modern slavery")
+    assert facts["Filter"] == "sort=name"
+    assert facts["Checklist versions"] == "hand_car_wash v2, nail_bar v2"
+    # "1 April 2026, 12:45am BST (2026-04-01T00:45:00+01:00)": UK time in words and in ISO.
+    words, _, iso = facts["Made at"].rstrip(")").partition(" (")
+    made = datetime.fromisoformat(iso)
+    assert made.utcoffset() == made.astimezone(UK).utcoffset()
+    assert words == format_uk_datetime(made) and words.endswith(("GMT", "BST"))
+    assert int(facts["Sites"]) == len(sites)
+    # Every column of the CSV is explained, and the about text holds no site's data.
+    header = download(client, "csv", "agency=police").get_data().decode("utf-8-sig")
+    for column in header.splitlines()[0].split(","):
+        assert f"\n  {column}: " in text, column
+    assert "Runoff Wash" not in text
+    assert [r["format"] for r in log_rows(app)] == ["csv"]  # the about text is not an export
 
 
 @pytest.mark.parametrize("name", FORMULAS)
 def test_csv_cells_that_could_be_formulas_are_neutralised(app, sites, name):
     data = download(signed_in(app, "coordinator"), "csv", "agency=police").get_data()
-    _, rows = exporting.read_csv(data)
-    names = [r["name"] for r in rows]
-    assert "'" + name in names
-    assert name not in names
-    # No cell of any row starts with a formula character.
-    for row in rows:
+    names = [r["name"] for r in exporting.read_csv(data)]
+    if name in ("+1", "-2"):
+        # A plain number is never evaluated as a formula: it is left as it was typed.
+        assert name in names and "'" + name not in names
+    else:
+        assert "'" + name in names and name not in names
+    # No cell of any row starts with a formula character, unless it is a plain number.
+    for row in exporting.read_csv(data):
         for value in row.values():
-            if value and value[0] in "=+@\t\r":
-                pytest.fail(f"unsafe cell {value!r}")
-            if value.startswith("-"):
-                float(value)  # only numbers may start with a minus sign
+            if value and value[0] in "=+-@\t\r":
+                float(value)  # only numbers may start like a formula
 
 
 def test_safe_cell_keeps_numbers_and_quotes_text():
     assert exporting.safe_cell(-1.5) == -1.5
-    assert exporting.safe_cell("-1.5") == "'-1.5"
+    assert exporting.safe_cell("-1.5") == "-1.5"  # a plain number, typed as text: data
+    assert exporting.safe_cell("+44") == "+44"
+    assert exporting.safe_cell("-1.5e3") == "-1.5e3"
+    assert exporting.safe_cell("+44 20 7946 0000") == "'+44 20 7946 0000"
+    assert exporting.safe_cell("-1-1") == "'-1-1"
+    assert exporting.safe_cell("-") == "'-"
+    assert exporting.safe_cell("=1+1") == "'=1+1"
+    assert exporting.safe_cell("-١٢") == "'-١٢"  # other scripts' digits
     assert exporting.safe_cell(None) == ""
     assert exporting.safe_cell(["=A1", "b"]) == "'=A1; b"
     assert exporting.safe_cell("Plain name") == "Plain name"
@@ -285,7 +333,7 @@ def test_safe_cell_keeps_numbers_and_quotes_text():
 def test_names_with_commas_quotes_newlines_and_other_scripts_round_trip(app, sites, fmt):
     body = download(signed_in(app, "coordinator"), fmt, "agency=glaa").get_data()
     if fmt == "csv":
-        names = {r["name"] for r in exporting.read_csv(body)[1]}
+        names = {r["name"] for r in exporting.read_csv(body)}
     elif fmt == "geojson":
         names = {f["properties"]["name"] for f in json.loads(body)["features"]}
     else:
@@ -298,9 +346,9 @@ def test_names_with_commas_quotes_newlines_and_other_scripts_round_trip(app, sit
 def test_csv_reads_back_with_the_csv_module_alone(app, sites):
     data = download(signed_in(app, "coordinator"), "csv", "agency=glaa").get_data()
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    header = lines[lines.index([]) + 1]
-    assert header[:3] == ["id", "name", "sector"]
-    assert all(len(line) == len(header) for line in lines[lines.index([]) + 2 :])
+    header = lines[0]
+    assert header[:4] == ["id", "name", "sector", "sector_name"]
+    assert all(len(line) == len(header) for line in lines[1:])
 
 
 def test_geojson_follows_rfc_7946(app, sites, db):
@@ -419,7 +467,7 @@ def test_an_export_holds_the_lists_sites_in_the_lists_order(app, sites, db, as_r
     coordinator = as_role("coordinator")
     page = coordinator.get(f"/sites?{query}")
     listed = [int(tr["data-id"]) for tr in page.select("#site-table tr[data-id]")]
-    _, rows = exporting.read_csv(download(coordinator.client, "csv", f"agency=glaa&{query}").data)
+    rows = exporting.read_csv(download(coordinator.client, "csv", f"agency=glaa&{query}").data)
     assert [int(r["id"]) for r in rows] == listed
     features = geojson(download(coordinator.client, "geojson", f"agency=glaa&{query}"))
     assert [f["id"] for f in features["features"]] == listed
@@ -431,7 +479,7 @@ def test_an_export_holds_the_lists_sites_in_the_lists_order(app, sites, db, as_r
 def test_the_list_links_to_downloads_that_keep_its_filter(as_role, sites):
     page = as_role("coordinator").get("/sites?sector=hand_car_wash&sort=name")
     links = page.select("#export-downloads a[data-format]")
-    assert len(links) == 3 * len(agencies.load())
+    assert len(links) == 4 * len(agencies.load())
     police_csv = page.select_one('#export-downloads a[data-agency="police"][data-format="csv"]')
     assert police_csv["href"].startswith("/exports/sites.csv?")
     assert "sector=hand_car_wash" in police_csv["href"] and "sort=name" in police_csv["href"]
@@ -447,7 +495,7 @@ def test_a_coordinators_export_is_flagged_sites_unless_asked_for_everything(
         flagged = sites_q.ids(db, filters.parse({"flagged": "1"}))
         everything = sites_q.ids(db, filters.parse({}))
     assert len(everything) > len(flagged)
-    _, rows = exporting.read_csv(
+    rows = exporting.read_csv(
         download(coordinator.client, "csv", "agency=police", everything=False).data
     )
     assert sorted(int(r["id"]) for r in rows) == sorted(flagged)

@@ -2,15 +2,22 @@
 
 Pure: no Flask, no database. Sites come in as ``Site`` tuples: the id, the position and the
 agency profile's fields as a JSON object (worked out by SQLite, see fieldapp.exports), and
-leave as bytes, so the same sites and metadata always give the same file. Every file says
-at the top how it must be handled, when and by whom it was made, for which agency, from
-which filter, and which checklist versions are behind the scores. Times are UK time: ISO-8601
-with the UK offset for software (``2026-04-01T00:45:00+01:00``), and with GMT or BST named
-for people; dates are UK calendar days.
+leave as bytes, so the same sites and metadata always give the same file. Every export says
+how it must be handled, when and by whom it was made, for which agency, from which filter,
+and which checklist versions are behind the scores: inside the file where the format has a
+place for it (GeoJSON, KML, the XLSX About sheet), beside it for the CSV. Times are UK
+time: ISO-8601 with the UK offset for software (``2026-04-01T00:45:00+01:00``), and with GMT
+or BST named for people; dates are UK calendar days.
 
-- CSV: UTF-8 with a byte order mark (so Excel reads it as UTF-8), ISO dates, and any text
-  cell that begins with = + - @ tab or carriage return is prefixed with an apostrophe so a
-  spreadsheet shows it as text and never runs it as a formula.
+- CSV: a plain table (the header on the first line, then one row a site, nothing else), so
+  GDAL, QGIS, pandas and this app's own importer read it as it is. UTF-8 with a byte order
+  mark (so Excel reads it as UTF-8), ISO dates, a label beside each code (``sector_name``
+  beside ``sector``), and a ``WKT`` point column, the one name GDAL's CSV driver takes as
+  geometry without options. What the file is and how to handle it go in its name, the
+  ``X-Handling-Marking`` header and the "about this export" text (``Metadata.about_text``),
+  not in the table. A text cell a spreadsheet would evaluate (it begins with = + - @ tab or
+  carriage return and is not a plain number) gets a leading apostrophe.
+- XLSX: see fieldapp.exports.xlsx (same columns as the CSV, less WKT).
 - GeoJSON (RFC 7946): a FeatureCollection of Points at [longitude, latitude] in WGS84, no
   "crs" member; a site without a location has ``"geometry": null``.
 - KML 2.2: written by an XML library (every value escaped), Placemarks with ExtendedData.
@@ -28,22 +35,28 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from xml.sax.saxutils import XMLGenerator
 
-from fieldapp.exports.profiles import Profile
+from fieldapp.checklists.model import BAND_LABELS, SECTORS
+from fieldapp.exports.profiles import Profile, column_help
 from fieldapp.timeutil import format_uk_datetime, uk_iso
 
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
+    # Werkzeug adds "; charset=utf-8" to a text/ type itself: naming it here doubled it.
+    "csv": ("text/csv", "csv"),
     "geojson": ("application/geo+json", "geojson"),
     "kml": ("application/vnd.google-earth.kml+xml", "kml"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
 BOM = "\ufeff"
 # Characters that make a spreadsheet treat a cell as a formula (or that Excel strips before
 # looking): OWASP's list for CSV injection.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number such as -1.13 or +44 is data a spreadsheet reads as a number, never a
+# formula: OWASP's advice is about cells that would be evaluated, so these keep their text.
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 ROWS_PER_CHUNK = 1000
 KML_NS = "http://www.opengis.net/kml/2.2"
 # XML 1.0 cannot carry most control characters, escaped or not: they are dropped.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 BAND_COLOURS = {  # KML colours are aabbggrr; GOV.UK red, orange, green and grey.
     "high": "ff1c35d4",
     "medium": "ff3877f4",
@@ -65,6 +78,8 @@ class Metadata:
     checklist_versions: tuple[str, ...]
     site_count: int
     fields: tuple[str, ...] = field(default=())
+    council: str = ""
+    profile_description: str = ""
 
     def as_dict(self) -> dict:
         """Metadata as JSON-friendly data (the GeoJSON "metadata" member, KML ExtendedData)."""
@@ -82,15 +97,27 @@ class Metadata:
 
     def labelled(self) -> list[tuple[str, str]]:
         """Metadata as (label, text) pairs, for people reading the CSV or KML."""
-        return [
+        pairs = [
             ("Handling marking", self.marking),
+            ("Council", self.council),
             ("Made at", f"{format_uk_datetime(self.made_at)} ({uk_iso(self.made_at)})"),
             ("Made by", self.made_by),
             ("For agency", f"{self.agency_name} ({self.agency})"),
+            ("Agency profile", self.profile_description),
             ("Filter", self.filter),
             ("Checklist versions", ", ".join(self.checklist_versions) or "none (no visits)"),
             ("Sites", str(self.site_count)),
         ]
+        return [(label, text) for label, text in pairs if text]
+
+    def about_text(self, table_cols: Iterable[str]) -> str:
+        """The "about this export" text that goes beside a CSV: the facts, then the columns."""
+        lines = [f"{self.marking}: about this export", ""]
+        lines += [f"{label}: {text}" for label, text in self.labelled()]
+        lines += ["", "Columns:"]
+        lines += [f"  {name}: {column_help(name)}" for name in table_cols]
+        lines += ["", f"Handle the file and this text as {self.marking}."]
+        return "\r\n".join(lines) + "\r\n"
 
 
 class Site(NamedTuple):
@@ -115,6 +142,36 @@ def columns(profile: Profile) -> list[str]:
     return out
 
 
+# Columns the table formats (CSV, XLSX) add beside a code, so a reader need not know it.
+LABELS = {"sector": ("sector_name", SECTORS), "risk_band": ("risk_band_name", BAND_LABELS)}
+WKT = "WKT"  # the column name GDAL's CSV driver reads as geometry with no options
+
+
+def table_columns(cols: list[str], *, wkt: bool = False) -> list[str]:
+    """The columns of a table format: a label beside each code, then WKT if asked for."""
+    out: list[str] = []
+    for name in cols:
+        out.append(name)
+        if name in LABELS:
+            out.append(LABELS[name][0])
+    if wkt and "longitude" in cols:
+        out.append(WKT)
+    return out
+
+
+def table_values(site: Site, cols: list[str]) -> dict:
+    """A site's values for a table format: its fields, the labels and the WKT point."""
+    row = values(site, cols)
+    for code, (label_column, labels) in LABELS.items():
+        if code in row:
+            row[label_column] = labels.get(row[code], row[code] or "")
+    if site.latitude is not None and site.longitude is not None:
+        row[WKT] = f"POINT ({float(site.longitude)!r} {float(site.latitude)!r})"
+    else:
+        row[WKT] = ""
+    return row
+
+
 def values(site: Site, cols: list[str]) -> dict:
     """A site's fields as Python values, keyed by column."""
     props = json.loads(site.properties)
@@ -129,8 +186,9 @@ def values(site: Site, cols: list[str]) -> dict:
 def safe_cell(value) -> str | int | float:
     """A value as a CSV cell that a spreadsheet will never run as a formula.
 
-    Numbers stay numbers (a longitude of -1.13 is data, not a formula); text beginning with
-    a formula character gets a leading apostrophe, which Excel and LibreOffice hide.
+    Numbers stay numbers, and so does text that is a plain number (a longitude of -1.13 is
+    data, not a formula); other text beginning with a formula character gets a leading
+    apostrophe, which Excel hides (LibreOffice shows it: the XLSX export needs none).
     """
     if value is None:
         return ""
@@ -141,23 +199,26 @@ def safe_cell(value) -> str | int | float:
     if isinstance(value, list | tuple):
         value = "; ".join(str(v) for v in value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def csv_chunks(
     meta: Metadata, cols: list[str], sites: Iterable[Site], *, rows_per_chunk=ROWS_PER_CHUNK
 ) -> Iterator[bytes]:
-    """The export as CSV: metadata rows, a blank row, the header row, then one row a site."""
+    """The export as a CSV table: the header row, then one row a site, nothing else.
+
+    ``meta`` is not written: it goes in the file name, a header and the about text.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # quotes commas, quotes and newlines; \r\n line endings
     buffer.write(BOM)
-    for label, text in meta.labelled():
-        writer.writerow([label, safe_cell(text)])
-    writer.writerow([])
-    writer.writerow(cols)
+    header = table_columns(cols, wkt=True)
+    writer.writerow(header)
     for n, site in enumerate(sites, 1):
-        row = values(site, cols)
-        writer.writerow([safe_cell(row[c]) for c in cols])
+        row = table_values(site, cols)
+        writer.writerow([safe_cell(row[c]) for c in header])
         if n % rows_per_chunk == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -165,13 +226,9 @@ def csv_chunks(
     yield buffer.getvalue().encode("utf-8")
 
 
-def read_csv(data: bytes) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """Read one of our CSV exports back: (metadata by label, rows). For tests and checks."""
-    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    blank = lines.index([])
-    meta = {row[0]: row[1] for row in lines[:blank]}
-    header = lines[blank + 1]
-    return meta, [dict(zip(header, row, strict=True)) for row in lines[blank + 2 :]]
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    """Read one of our CSV exports back as rows keyed by column. For tests and checks."""
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 # -- GeoJSON ---------------------------------------------------------------------------------
@@ -225,7 +282,7 @@ def _text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         value = "; ".join(str(v) for v in value)
-    return _NOT_XML.sub("", str(value))
+    return NOT_XML.sub("", str(value))
 
 
 def kml_chunks(

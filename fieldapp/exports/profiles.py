@@ -49,6 +49,23 @@ FIELDS: dict[str, str] = {
     "checklist": "The checklist and version the latest visit was scored against",
 }
 
+# What the columns a field becomes (or that the table formats add) hold.
+COLUMN_HELP = {
+    "latitude": "Latitude (WGS84, decimal degrees)",
+    "longitude": "Longitude (WGS84, decimal degrees)",
+    "easting": "British National Grid easting in metres (EPSG:27700)",
+    "northing": "British National Grid northing in metres (EPSG:27700)",
+    "sector_name": "The sector in words",
+    "risk_band_name": "The risk band in words",
+    "WKT": "The map position as a WKT point (longitude latitude), for GIS software",
+}
+
+
+def column_help(name: str) -> str:
+    """What a column holds, for the about text and the XLSX About sheet."""
+    return COLUMN_HELP.get(name) or FIELDS.get(name, "")
+
+
 # Things no export profile may ask for: named so the refusal says why, not just "unknown".
 NEVER: dict[str, str] = {
     "inspector": "would identify the officer who visited",

@@ -18,8 +18,9 @@ from fieldapp.imports.model import (
 from fieldapp.imports.rows import check_row, row_values
 from fieldapp.text import clean
 
-# The first label of the block of metadata rows the app's own CSV export starts with; the
-# table follows the first blank row after it, so an export re-imports without editing.
+# The first label of the block of metadata rows the app's own CSV export started with until
+# the export became a plain table; the table follows the first blank row after it. Kept so
+# an export made before then still re-imports without editing.
 EXPORT_PREAMBLE = "Handling marking"
 SAMPLES = 5
 

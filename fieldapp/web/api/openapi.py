@@ -160,9 +160,11 @@ def _flagged_sites_responses() -> dict:
             "description": (
                 "The sites, streamed. GeoJSON: an RFC 7946 FeatureCollection "
                 "with a 'metadata' member (marking, when, by whom, filter, "
-                "checklist versions). CSV: UTF-8 with a byte order mark; "
-                "metadata rows, a blank row, then a header row and one row a "
-                "site."
+                "checklist versions). CSV: a plain table, UTF-8 with a byte "
+                "order mark: a header row, then one row a site, a label column "
+                "beside each code (sector_name, risk_band_name) and a WKT point "
+                "column; the marking is in the X-Handling-Marking header and "
+                "the file name."
             ),
             "headers": {
                 "X-Handling-Marking": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -10,12 +11,14 @@ from flask_login import current_user
 from sqlite_utils import Database
 
 from fieldapp.db import open_db
-from fieldapp.exports import DEFAULT_MARKING, Requester, encoders
+from fieldapp.exports import DEFAULT_MARKING, Requester, encoders, xlsx
 from fieldapp.queries import exports as exports_q
 from fieldapp.sitefilter import SiteFilter
 from fieldapp.timeutil import utcnow
 from fieldapp.web.checklists import agency_name, export_profiles
 from fieldapp.web.filtering import flag_rules
+
+ENCODERS = {**encoders.ENCODERS, "xlsx": xlsx.xlsx_chunks}
 
 
 def requester() -> Requester:
@@ -33,6 +36,23 @@ def agencies_for_current_user() -> list[tuple[str, str]]:
     return [(a, agency_name(a)) for a in ids]
 
 
+def _metadata(f: SiteFilter, agency: str, now: datetime, who: Requester, count, versions):
+    profile = export_profiles()[agency]
+    return encoders.Metadata(
+        marking=current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING),
+        made_at=now.isoformat(),
+        made_by=who.label,
+        agency=agency,
+        agency_name=agency_name(agency),
+        filter=f.describe(),
+        checklist_versions=versions,
+        site_count=count,
+        fields=tuple(encoders.columns(profile)),
+        council=current_app.config.get("COUNCIL_NAME", ""),
+        profile_description=profile.description,
+    )
+
+
 def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Response:
     """Stream the export of ``f`` for ``agency`` in ``fmt`` and log it when it has gone.
 
@@ -43,8 +63,7 @@ def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Res
     profile = export_profiles()[agency]
     now = utcnow()
     mimetype, extension = encoders.FORMATS[fmt]
-    marking = current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING)
-    headers = _headers(agency, now, extension, marking)
+    headers = _headers(f"sites-{agency}", now, extension)
     if request.method == "HEAD":
         return Response(mimetype=mimetype, headers=headers)  # nothing sent, nothing to log
     sql = exports_q.export_sql(f, profile, now, flag_rules())
@@ -54,28 +73,48 @@ def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Res
     except BaseException:
         db.conn.close()
         raise
-    meta = encoders.Metadata(
-        marking=marking,
-        made_at=now.isoformat(),
-        made_by=who.label,
-        agency=agency,
-        agency_name=agency_name(agency),
-        filter=f.describe(),
-        checklist_versions=versions,
-        site_count=count,
-        fields=tuple(encoders.columns(profile)),
-    )
+    meta = _metadata(f, agency, now, who, count, versions)
     done = _log_when_sent(db, f, agency, fmt, who, count)
-    chunks = encoders.encode(fmt, meta, profile, exports_q.sites(db, sql))
+    chunks = ENCODERS[fmt](meta, encoders.columns(profile), exports_q.sites(db, sql))
     return Response(encoders.measured(chunks, done), mimetype=mimetype, headers=headers)
 
 
-def _headers(agency: str, now: datetime, extension: str, marking: str) -> dict[str, str]:
-    """A download named for the agency and time, never cached, carrying its marking."""
+def about_response(f: SiteFilter, agency: str, who: Requester) -> Response:
+    """The "about this export" text for the CSV of ``f`` for ``agency``, made now.
+
+    It holds no site's data (the facts about the export and what each column holds), so it
+    is not an export and is not logged; its count and versions are read as the CSV's are.
+    """
+    profile = export_profiles()[agency]
+    now = utcnow()
+    sql = exports_q.export_sql(f, profile, now, flag_rules())
+    db = open_db()
+    try:
+        count, versions = exports_q.begin(db, sql)
+        exports_q.end_read(db)
+    finally:
+        db.conn.close()
+    meta = _metadata(f, agency, now, who, count, versions)
+    text = meta.about_text(encoders.table_columns(list(meta.fields), wkt=True))
+    headers = _headers(f"about-sites-{agency}", now, "txt")
+    return Response(text, mimetype="text/plain", headers=headers)
+
+
+def marking_for_file_name(marking: str) -> str:
+    """The marking as it can go in a file name: letters, digits and single hyphens."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", marking).strip("-")[:60] or "MARKED"
+
+
+def _headers(stem: str, now: datetime, extension: str) -> dict[str, str]:
+    """A download named for the agency, time and marking, never cached, carrying its marking.
+
+    The marking is in the file name so it is seen wherever the file is saved or sent, even
+    by someone who never opens it (the CSV has nowhere else to carry it).
+    """
+    marking = current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING)
+    name = f"{stem}-{now:%Y%m%dT%H%M%SZ}-{marking_for_file_name(marking)}.{extension}"
     return {
-        "Content-Disposition": (
-            f'attachment; filename="sites-{agency}-{now:%Y%m%dT%H%M%SZ}.{extension}"'
-        ),
+        "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "no-store",
         "X-Handling-Marking": marking,
     }

@@ -13,7 +13,12 @@ from fieldapp.exports import profiles
 from fieldapp.permissions import MAP_ROLES, allow
 from fieldapp.queries import sites as sites_q
 from fieldapp.web.checklists import export_profiles
-from fieldapp.web.exports.streaming import agencies_for_current_user, export_response, requester
+from fieldapp.web.exports.streaming import (
+    about_response,
+    agencies_for_current_user,
+    export_response,
+    requester,
+)
 from fieldapp.web.filtering import flag_rules, site_filter, viewer
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -55,10 +60,22 @@ def index():
     ), (400 if f.errors else 200)
 
 
-@bp.route("/sites.<any(csv, geojson, kml):fmt>")
+@bp.route("/sites.<any(csv, geojson, kml, xlsx):fmt>")
 @allow(*MAP_ROLES)
 def download(fmt: str):
     """Stream the sites the list shows for this filter, as one agency's profile allows."""
+    return _checked(lambda f, agency: export_response(f, agency, fmt, requester()))
+
+
+@bp.route("/about-sites.txt")
+@allow(*MAP_ROLES)
+def about():
+    """What the CSV of the same filter and agency is, how to handle it and its columns."""
+    return _checked(lambda f, agency: about_response(f, agency, requester()))
+
+
+def _checked(respond):
+    """``respond(filter, agency)`` once the filter and the agency are checked."""
     f = export_filter()
     agency = request.args.get("agency", "")
     if current_user.role == "partner":
@@ -70,4 +87,4 @@ def download(fmt: str):
         problems["agency"] = "Choose the agency the export is for from the exports page"
     if problems:
         return render_template("exports/problem.html", problems=problems, f=f), 400
-    return export_response(f, agency, fmt, requester())
+    return respond(f, agency)
