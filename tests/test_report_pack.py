@@ -16,7 +16,7 @@ from fieldapp.queries import connect
 from fieldapp.reports import pack, periods
 from fieldapp.reports.suppression import PRIMARY, SECONDARY
 from fieldapp.reports.table import Figure, Report, Section
-from fieldapp.web.reports.pack import css_string
+from fieldapp.web.printing import css_string
 from tests.conftest import make_app, parse
 from tests.report_world import build_council, signed_in
 
@@ -228,11 +228,17 @@ def test_the_zip_holds_every_table_for_sharing_and_is_on_the_audit_trail(world):
     )
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert sorted(archive.namelist()) == [
+        "about-this-pack.txt",
         "figures-by-area.csv",
         "scrutiny-figures.csv",
         "trends.csv",
     ]
-    for name in archive.namelist():
+    about = archive.read("about-this-pack.txt").decode("utf-8")
+    assert "Handling marking: OFFICIAL-SENSITIVE" in about
+    assert "Counts from 1 to 4 are shown as" in about
+    assert "Hand car wash checklist, version 2, first used 1 January 2024" in about
+    assert "- Joint operations held: Operations dated in the period." in about
+    for name in (n for n in archive.namelist() if n.endswith(".csv")):
         rows = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
         labels = dict(r[:2] for r in rows[:8] if len(r) >= 2)
         assert labels["Handling marking"] == "OFFICIAL-SENSITIVE", name

@@ -20,9 +20,10 @@ from sqlite_utils import Database
 from fieldapp.checklists.model import SECTORS
 from fieldapp.queries import reports as reports_q
 from fieldapp.reports import areas, suppression, trends
+from fieldapp.reports.csvfile import Made
 from fieldapp.reports.periods import Period
 from fieldapp.reports.table import TOTAL, Cell, Figure, Report
-from fieldapp.timeutil import uk_date
+from fieldapp.timeutil import format_uk_date, format_uk_datetime, uk_date
 
 # The figures a board reads first, in the order it reads them, named as a board would.
 HEADLINES = {
@@ -241,3 +242,39 @@ def build(
         headlines(report, report_hidden, below, ended),
         methods(versions, tables),
     )
+
+
+def methods_text(found: Contents, made: Made, below: int) -> str:
+    """The pack's methods note as plain text, to travel with its tables in the ZIP: what
+    the files are, how to handle them, and how every figure was counted and hidden."""
+    period, previous = found.period, found.report.previous
+    lines = [
+        f"Problem profile: {made.council}",
+        f"Handling marking: {made.marking}",
+        f"Figures for {period.name} ({period.dates}), compared with {previous.dates}.",
+        f"Made {format_uk_datetime(made.made_at)} by {made.made_by}.",
+        "",
+        "Version for sharing: small numbers are hidden.",
+        suppression.rule(below),
+        "",
+        "Counts hidden in these files:",
+        *(
+            f"- {h.table}: {h.primary} small, {h.secondary} to protect them"
+            for h in found.methods.hidden
+        ),
+        "",
+        "Checklist versions in use in the period:",
+        *(
+            f"- {SECTORS.get(v.checklist, v.checklist)} checklist, version {v.version}, "
+            f"first used {format_uk_date(v.first_used)}"
+            for v in found.methods.versions
+        ),
+        *([] if found.methods.versions else ["- none had been used by the end of the period"]),
+        "",
+        "Periods are UK calendar days (GMT or BST). Only the latest version of an amended visit",
+        "and of a corrected referral counts. Figures go under the sector of the premises.",
+        "",
+        "How each figure is counted:",
+        *(f"- {f.label}: {f.how}" for f in found.report.figures()),
+    ]
+    return "\r\n".join(lines) + "\r\n"

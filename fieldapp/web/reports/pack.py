@@ -21,6 +21,7 @@ from fieldapp.permissions import allow
 from fieldapp.places.lookup import summary as places_summary
 from fieldapp.reports import areas, csvfile, pack, periods, suppression, trends
 from fieldapp.timeutil import format_uk_datetime, now_iso, uk_today
+from fieldapp.web.printing import css_string
 from fieldapp.web.reports.views import PARTNERS, _below, _questions, _report, bp, hotspots_url, made
 
 
@@ -34,18 +35,6 @@ def contents(period: periods.Period) -> pack.Contents:
         questions=_questions(),
         ended=period.end < uk_today(),
     )
-
-
-def css_string(text: str) -> Markup:
-    """``text`` as a quoted CSS string safe inside a <style> block: anything but letters,
-    digits and plain punctuation is written as a CSS hex escape, so neither markup nor a
-    quote in a council's name or marking can end the string or the block. Each escape
-    ends with a space, which CSS takes as the end of the escape, not as text."""
-    plain = set(" -,.:()/")
-    escaped = "".join(
-        c if (c.isascii() and c.isalnum()) or c in plain else f"\\{ord(c):06x} " for c in text
-    )
-    return Markup(f'"{escaped}"')  # noqa: S704 - every other character is escaped above
 
 
 def _page(choice: periods.Choice, found: pack.Contents | None, status: int = 200):
@@ -115,6 +104,7 @@ def pack_download():
         "scrutiny-figures.csv": csvfile.report_csv(found.report, by, found.report_hidden, below),
         "trends.csv": csvfile.trends_csv(found.trends, by, found.trends_hidden, below),
         "figures-by-area.csv": csvfile.areas_csv(found.areas, by, found.areas_hidden, below),
+        "about-this-pack.txt": pack.methods_text(found, by, below).encode("utf-8"),
     }
     period = choice.period
     audit.record(
