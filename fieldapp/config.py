@@ -96,6 +96,9 @@ DEFAULTS: dict = {
     # /healthz says "degraded" when the disk holding the database or the photos has less
     # free space than this (megabytes): time to make room before writes start failing.
     "STORAGE_WARN_FREE_MB": 500,
+    # Megabytes kept back on the database's disk (a file beside it) and given up when the
+    # disk fills, so that people can still sign in; 0 keeps none (see fieldapp/storage.py).
+    "STORAGE_RESERVE_MB": 8,
     # A premises is flagged when its current band is one of these, or a red flag was
     # recorded within this many months, unless a coordinator unflagged it by hand.
     "FLAG_BANDS": ["high"],

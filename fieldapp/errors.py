@@ -4,10 +4,13 @@ once, so views never catch it themselves."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from pathlib import Path
+
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
+from fieldapp import storage
 from fieldapp.http import wants_json
 from fieldapp.logs import log_unexpected
 from fieldapp.queries import NotFoundError
@@ -50,7 +53,36 @@ def handle_unexpected(error: Exception):
     traceback under the request id the page shows, so a support call can find it."""
     if isinstance(error, HTTPException):
         return handle_http(error)
+    if storage.is_full(error) or (storage.is_io_error(error) and _nearly_full()):
+        return _out_of_storage(error)
     return _server_error(log_unexpected(error))
+
+
+def _nearly_full() -> bool:
+    database = Path(current_app.config["DATABASE"]).resolve().parent
+    return storage.free_mb(database) < max(1, current_app.config["STORAGE_RESERVE_MB"])
+
+
+def _out_of_storage(error: Exception):
+    """507: nothing was stored for lack of space. The reserve is given up, so people can
+    still sign in; logged as an error an administrator acts on (free space, or move the
+    instance), without a traceback."""
+    released = storage.release_reserve(current_app.config["DATABASE"])
+    current_app.logger.error(
+        "Out of storage on %s %s: %s%s",
+        request.method,
+        request.path,
+        error.__class__.__name__,
+        "; the storage reserve was given up so that people can still sign in" if released else "",
+    )
+    return out_of_storage_page()
+
+
+def out_of_storage_page():
+    """The 507 answer, for a write refused before it is tried too."""
+    if wants_json():
+        return {"error": storage.MESSAGE, "status": 507, "reason": "storage_full"}, 507
+    return render_template("error/storage.html", message=storage.MESSAGE), 507
 
 
 def _server_error(reference: str):
@@ -70,3 +102,22 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NotFoundError, handle_not_found)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)
+    storage.keep_reserve(app.config["DATABASE"], app.config["STORAGE_RESERVE_MB"])
+    app.before_request(_watch_storage)
+
+
+def _watch_storage() -> None:
+    """Give the reserve up as soon as the disk is down to it, before anything fails: the
+    room it frees is for signing in, as visits are refused until there is room again."""
+    size = current_app.config["STORAGE_RESERVE_MB"]
+    database = current_app.config["DATABASE"]
+    if size <= 0 or not storage.reserve_path(database).exists():
+        return
+    if storage.free_mb(storage.reserve_path(database).parent) < size:
+        storage.release_reserve(database)
+        current_app.logger.error(
+            "The disk holding the database has less than %s MB free: the storage reserve was "
+            "given up so that people can still sign in, and visits are refused until there "
+            "is room",
+            size,
+        )

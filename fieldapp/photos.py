@@ -185,11 +185,17 @@ def remove_staged(directory: Path, staged: str) -> None:
 def _write(path: Path, data: bytes) -> None:
     # Write then rename, so a crash never leaves half a file under the name.
     tmp = path.with_suffix(path.suffix + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        # A full disk fails the write part way: leave no part file behind (the sweep
+        # would find it, but the officer is told nothing was stored, so nothing is).
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @dataclass

@@ -152,6 +152,9 @@ def _build_app(tmp_path, overrides):
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         # Tests touch only loopback: no map tiles from the internet.
         "TILE_URL": "",
+        # No storage reserve beside every test's database (tests/test_storage_full.py
+        # sets one on a small disk of its own).
+        "STORAGE_RESERVE_MB": 0,
         **overrides,
     }
     app = create_app(config, instance_path=str(tmp_path / "instance"))

@@ -19,6 +19,7 @@ export async function refreshBanner (state) {
   const visits = waiting === 1 ? '1 visit is' : `${waiting} visits are`
   let message = `${visits} saved on this phone and waiting to be sent.`
   if (state === 'signed_out') message += ' Sign in again to send.'
+  else if (state === 'storage_full') message += ' The service is out of storage: they will send when there is room. Tell your administrator.'
   else if (state === 'offline' || !navigator.onLine) message += ' They will send when there is a connection.'
   text.textContent = message
   return waiting

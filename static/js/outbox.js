@@ -66,7 +66,8 @@ function formData (item, token) {
   return data
 }
 
-// Send one visit. Returns {status: 'stored'|'invalid'|'conflict'|'signed_out'|'offline', body}.
+// Send one visit. Returns {status: 'stored'|'invalid'|'conflict'|'signed_out'|'storage_full'|
+// 'offline', body}.
 export async function sendOne (item, token) {
   let response
   try {
@@ -84,6 +85,8 @@ export async function sendOne (item, token) {
   if (response.status === 200 || response.status === 201) return { status: 'stored', body }
   if (response.status === 401) return { status: 'signed_out', body }
   if (response.status === 409) return { status: 'conflict', body }
+  // The server has no room to store it: kept here and sent again later, like offline.
+  if (response.status === 507) return { status: 'storage_full', body }
   if (response.status === 400 && body && body.reason === 'csrf') return { status: 'stale_token', body }
   if (response.status === 400 && body && body.errors) return { status: 'invalid', body }
   return { status: 'offline', body } // 5xx, a proxy's error page: try again later
@@ -116,6 +119,8 @@ export async function sendAll (expectedUserId) {
       await put(item) // kept, and shown on the outbox page, until the officer deals with it
     } else if (outcome.status === 'signed_out') {
       return { sent, state: 'signed_out' }
+    } else if (outcome.status === 'storage_full') {
+      return { sent, state: 'storage_full' }
     } else {
       return { sent, state: 'offline' }
     }

@@ -131,7 +131,8 @@ self.addEventListener('sync', (event) => {
   if (event.tag === 'send-outbox') {
     event.waitUntil(sendAll().then((outcome) => {
       tell(outcome)
-      if (outcome.state === 'offline') throw new Error('still offline') // retried later
+      // Retried later by the browser: no connection, or no room on the server yet.
+      if (outcome.state === 'offline' || outcome.state === 'storage_full') throw new Error('not sent yet')
     }))
   }
 })

@@ -330,9 +330,11 @@ function showProvisional (state, reference, result, outcomeReason) {
     return node
   }
   main.append(el('h1', 'Saved on this phone: not sent yet', 'govuk-heading-l'))
-  main.append(el('p', state === 'signed_out'
-    ? 'Your sign-in has ended. Sign in again and it will be sent; nothing is lost.'
-    : 'There is no connection to the server. It will be sent by itself when there is one; you can close this page.', 'govuk-body'))
+  const why = {
+    signed_out: 'Your sign-in has ended. Sign in again and it will be sent; nothing is lost.',
+    storage_full: 'The service is out of storage: your visit is kept on this phone and will be sent when there is room. Tell your administrator.'
+  }
+  main.append(el('p', why[state] || 'There is no connection to the server. It will be sent by itself when there is one; you can close this page.', 'govuk-body'))
   if (result) {
     const actions = routesFor(result, reference.safeguarding, reference.assessment)
     main.append(...provisionalResult(result, actions, reference, outcomeReason))

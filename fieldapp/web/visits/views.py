@@ -18,9 +18,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from fieldapp import recording, submission
+from fieldapp import recording, storage, submission
 from fieldapp.assessment import LEVEL_WORDS
 from fieldapp.db import get_db
+from fieldapp.errors import out_of_storage_page
 from fieldapp.http import wants_json
 from fieldapp.permissions import FIELD_ROLES, allow
 from fieldapp.photos import original_name
@@ -76,6 +77,9 @@ def new(premises_id: int):
 
 
 def _submit(premises, checklist, amend: dict | None = None):
+    config = current_app.config
+    if not storage.room_for_records(config["DATABASE"], config["STORAGE_RESERVE_MB"]):
+        return out_of_storage_page()  # before photos are staged: they are writes too
     sub = submission.parse(checklist, request.form)
     db = get_db()
     result = None
