@@ -1,12 +1,15 @@
 """``flask --app fieldapp users ...``: create, disable, enable, reset, unlock, sign out and
-list accounts."""
+list accounts; everything held about one (``records``) and anonymising a leaver."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from fieldapp import accounts, audit, sessions
+from fieldapp import accounts, audit, sessions, staff
 from fieldapp.db import get_db
 from fieldapp.permissions import ROLES
 from fieldapp.queries import users as users_q
@@ -96,3 +99,44 @@ def list_users() -> None:
         state = "active" if user["active"] else "disabled"
         agency = f" ({user['agency']})" if user["agency"] else ""
         click.echo(f"{user['username']}\t{user['role']}{agency}\t{state}")
+
+
+@users_group.command("records")
+@click.argument("username")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the JSON to this file (default: print it).",
+)
+def user_records(username, out) -> None:
+    """Everything held about one member of staff, as JSON (a subject access request)."""
+    user_id = _user_id(username)
+    found = staff.subject_access(get_db(), user_id)
+    text = json.dumps(found, indent=2, ensure_ascii=False, default=str)
+    audit.record("user.subject_access", "users", user_id, db=get_db())
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+        counts = ", ".join(f"{p['count']} {name}" for name, p in found["parts"].items())
+        click.echo(f"Wrote everything held about {username} to {out}: {counts}.")
+    else:
+        click.echo(text)
+
+
+@users_group.command("anonymise")
+@click.argument("username")
+@click.option("--yes", is_flag=True, help="Do it without asking (for scripts).")
+def anonymise_user(username, yes) -> None:
+    """Disable a leaver's account and replace their name with a pseudonym; the records
+    they made stay, attributed to the pseudonym."""
+    user_id = _user_id(username)
+    name, _ = staff.pseudonym(user_id)
+    if not yes and not click.confirm(
+        f"Disable {username}, end their sessions and rename the account {name!r}? This "
+        "cannot be undone.",
+        default=False,
+    ):
+        raise click.ClickException("Nothing changed.")
+    now = staff.anonymise(get_db(), user_id)
+    click.echo(
+        f"{username} is now {now['display_name']} ({now['username']}), disabled. {staff.KEPT_NOTE}"
+    )
