@@ -8,7 +8,8 @@ about the request, so a support call can find the traceback.
 Access lines never hold form data, headers (``Authorization`` included), the values of
 query parameters that could carry a secret (``token`` and its kin are written as
 ``[redacted]``) or what was typed into a search (``q`` and the other free-text parameters
-are written as their length alone, ``[redacted:12]``: a search may name a person).
+are written as their length alone, ``[redacted:12]``: a search may name a person), and an
+officer's position sent as ``lat``/``lon`` is cut to about a kilometre (``~52.63``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ REDACTED = "[redacted]"
 # Free-text search parameters: what an officer typed, which may name a person or an address.
 # Only the length is kept, enough to tell a long search from a short one.
 SEARCH_PARAMS = frozenset({"q", "query", "search", "name", "address", "postcode"})
+# Where the officer is standing ("premises near me" sends the phone's position): kept to
+# two decimal places, about a kilometre, enough to tell towns apart and no more.
+LOCATION_PARAMS = frozenset({"lat", "lon", "lng", "latitude", "longitude"})
 
 
 def request_id() -> str:
@@ -65,6 +69,11 @@ def _safe_value(name: str, value: str) -> str:
         return REDACTED
     if name in SEARCH_PARAMS and value:
         return f"[redacted:{len(value)}]"
+    if name in LOCATION_PARAMS and value:
+        try:
+            return f"~{float(value):.2f}"
+        except ValueError:
+            return REDACTED
     return value
 
 

@@ -112,6 +112,16 @@ def test_what_an_officer_searches_for_is_not_in_the_access_log(client, caplog, a
     assert lines["/premises/new"]["query"] == "name=[redacted:12]"
 
 
+def test_where_an_officer_stands_is_cut_to_a_kilometre_in_the_access_log(client, caplog, auth):
+    auth.login("inspector")
+    caplog.set_level(logging.INFO, logger="fieldapp")
+    client.get("/premises/?lat=52.636878&lon=-1.139759")
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "52.636878" not in text and "1.139759" not in text
+    lines = {x["path"]: x for x in _access_lines(caplog)}
+    assert lines["/premises/"]["query"] == "lat=~52.64&lon=~-1.14"
+
+
 def test_access_log_can_be_switched_off(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="fieldapp")
     make_app(tmp_path, ACCESS_LOG=False).test_client().get("/healthz")
@@ -127,6 +137,9 @@ def test_access_log_can_be_switched_off(tmp_path, caplog):
         (b"Q=LE1%205AA&name=Bright%20Nails", "Q=[redacted:7]&name=[redacted:12]"),
         (b"q=", "q="),
         (b"api_key=1&key=2", "api_key=[redacted]&key=[redacted]"),
+        (b"lat=52.636878&lon=-1.139759&page=2", "lat=~52.64&lon=~-1.14&page=2"),
+        (b"LATITUDE=52.6&longitude=nope", "LATITUDE=~52.60&longitude=[redacted]"),
+        (b"lat=1e999", "lat=~inf"),
         (b"", ""),
     ],
 )
