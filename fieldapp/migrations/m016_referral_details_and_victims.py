@@ -18,11 +18,17 @@ from sqlite_utils import Database
 STATEMENTS = (
     "ALTER TABLE referrals ADD COLUMN adults INTEGER CHECK (adults BETWEEN 0 AND 500)",
     "ALTER TABLE referrals ADD COLUMN children INTEGER CHECK (children BETWEEN 0 AND 500)",
-    # JSON array of labour, criminal, sexual, domestic_servitude, other.
-    "ALTER TABLE referrals ADD COLUMN exploitation TEXT CHECK (json_valid(exploitation))",
+    # JSON array of labour, criminal, sexual, domestic_servitude, other. "IS NULL OR":
+    # SQLite checks a new column's CHECK against every existing row, and json_valid(NULL)
+    # is 0 before SQLite 3.45, so without it a database that already held referrals could
+    # not upgrade (found by tests/test_upgrades.py after this step shipped). Where the step
+    # did apply, the old wording and this one accept the same values the app writes.
+    "ALTER TABLE referrals ADD COLUMN exploitation TEXT "
+    "CHECK (exploitation IS NULL OR json_valid(exploitation))",
     "ALTER TABLE referrals ADD COLUMN consent_recorded INTEGER CHECK (consent_recorded IN (0, 1))",
     # JSON array of agency ids from checklists/agencies.toml.
-    "ALTER TABLE referrals ADD COLUMN agencies_told TEXT CHECK (json_valid(agencies_told))",
+    "ALTER TABLE referrals ADD COLUMN agencies_told TEXT "
+    "CHECK (agencies_told IS NULL OR json_valid(agencies_told))",
     "ALTER TABLE referrals ADD COLUMN corrects INTEGER REFERENCES referrals (id)",
     "ALTER TABLE referrals ADD COLUMN correction_reason TEXT",
     "CREATE INDEX referrals_corrects ON referrals (corrects) WHERE corrects IS NOT NULL",
