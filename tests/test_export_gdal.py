@@ -1,5 +1,6 @@
-"""Exports opened by the tools partners use: GDAL's ogrinfo for CSV, GeoJSON and KML, as
-QGIS would open them, and openpyxl for the XLSX, as a spreadsheet would read it.
+"""Exports opened by the tools partners use: GDAL's ogrinfo for CSV, GeoJSON, GeoPackage and
+KML, as QGIS would open them, sqlite3 for the GeoPackage's own header and tables, and
+openpyxl for the XLSX, as a spreadsheet would read it.
 
 ogrinfo comes from Debian's gdal-bin (scripts/test installs it); without it the GDAL tests
 are skipped, saying so. The sites are built by hand so every awkward value is known.
@@ -176,6 +177,15 @@ def test_gdal_reads_the_kml_as_wgs84_points(app, db, hand_built, tmp_path, query
     # GDAL's LIBKML driver reports the layer as "Unknown (any)" (KML could hold any shape)
     # so each feature is checked: a point at its position, none for a site without one.
     assert points(path) == located(app, db, ids)
+    # One layer with a short name (the marking stays in the Document), typed by its Schema.
+    assert re.findall(r"^Layer name: (.*)$", summary, flags=re.MULTILINE) == ["sites"]
+    types = field_types(summary)
+    assert types["id"] == "Integer" and types["red_flag_count"] == "Integer"
+    assert types["risk_score"] == "Real" and types["easting"] == "Real"
+    assert types["red_flags"] == "String"  # KML has no list type: "; "-joined
+    assert types["flagged"] == "Integer"  # LIBKML reads a KML bool as 0 or 1
+    # The site's name is the Placemark's <name>, which GDAL calls "Name".
+    assert types["Name"] == "String" and "name" not in types
 
 
 # -- XLSX ------------------------------------------------------------------------------------
@@ -258,6 +268,12 @@ def test_every_format_carries_the_same_fields_of_the_agencys_profile(app, hand_b
     assert header == encoders.table_columns(columns, wkt=True)
     features = json.loads(get("geojson"))["features"]
     assert set(features[0]["properties"]) == set(columns) - {"latitude", "longitude"}
+    conn = gpkg(export_to(get("gpkg")))
+    try:
+        names = [r[1] for r in conn.execute("PRAGMA table_info(sites)")]
+    finally:
+        conn.close()
+    assert names == ["fid", "geom", *encoders.table_columns(columns)]
 
 
 def test_xlsx_keeps_hostile_values_as_data():
@@ -302,3 +318,158 @@ def test_xlsx_keeps_hostile_values_as_data():
     for sheet in book:
         for cells in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in cells)
+
+
+# -- GeoPackage ------------------------------------------------------------------------------
+
+
+def gpkg(path):
+    """The GeoPackage at ``path`` opened read-only with Python's sqlite3."""
+    import sqlite3
+
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def layer_summary(path, layer: str) -> str:
+    done = subprocess.run(
+        [OGRINFO, "-ro", "-so", str(path), layer],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stderr == "", done.stderr  # no warning: GDAL finds nothing amiss
+    return done.stdout
+
+
+@needs_gdal
+@pytest.mark.parametrize("query", QUERIES)
+def test_gdal_reads_the_geopackage_as_typed_wgs84_points(app, db, hand_built, tmp_path, query):
+    path = export_file(coordinator(app), tmp_path, "gpkg", query)
+    summary = layer_summary(path, "sites")
+    ids = listed(app, db, query)
+    assert "using driver `GPKG' successful." in summary
+    assert "Layer name: sites\n" in summary and "Geometry: Point\n" in summary
+    assert f"Feature Count: {len(ids)}\n" in summary
+    assert 'GEOGCRS["WGS 84"' in summary and 'ID["EPSG",4326]]' in summary
+    # The marking and the facts travel inside the file, as GDAL layer metadata.
+    assert "  HANDLING_MARKING=OFFICIAL-SENSITIVE\n" in summary
+    assert "  IDENTIFIER=OFFICIAL-SENSITIVE: sites for Police\n" in summary
+    assert "  FOR_AGENCY=Police (police)\n" in summary
+    types = field_types(summary)
+    assert types["id"] == "Integer64" and types["red_flag_count"] == "Integer64"
+    assert types["risk_score"] == "Real" and types["easting"] == "Real"
+    assert types["last_visit_date"] == "Date" and types["name"] == "String"
+    assert re.search(r"^flagged: Integer\(Boolean\)", summary, flags=re.MULTILINE)
+    assert re.search(r"^red_flags: String\(JSON\)", summary, flags=re.MULTILINE)
+    assert points(path) == located(app, db, ids)
+    items = layer_summary(path, "site_list_items")
+    assert "Geometry: None\n" in items and "  HANDLING_MARKING=OFFICIAL-SENSITIVE\n" in items
+
+
+def test_the_geopackage_is_one_by_the_standard_and_keeps_every_value(app, db, hand_built):
+    import json
+
+    client = coordinator(app)
+    response = client.get("/exports/sites.gpkg?agency=police&everything=1")
+    assert response.status_code == 200
+    assert response.mimetype == "application/geopackage+sqlite3"
+    assert response.headers["Content-Disposition"].endswith('-OFFICIAL-SENSITIVE.gpkg"')
+    path = export_to(response.get_data())
+    conn = gpkg(path)
+    try:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 10300  # GeoPackage 1.3
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        contents = dict(conn.execute("SELECT table_name, description FROM gpkg_contents"))
+        assert set(contents) == {"sites", "site_list_items"}
+        assert contents["sites"].startswith("OFFICIAL-SENSITIVE: sites for Police | ")
+        assert "Made by: Cole Coordinator (cole.coordinator)" in contents["sites"]
+        rows = conn.execute("SELECT fid, id, name, red_flags FROM sites ORDER BY fid").fetchall()
+        items = conn.execute(
+            "SELECT site_fid, item FROM site_list_items WHERE list = 'red_flags' "
+            "ORDER BY site_fid, position"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [r[1] for r in rows] == listed(app, db, "everything=1")
+    names = [r[2] for r in rows]
+    for name in NAMES + NAIL_BARS:
+        assert name in names, name  # exactly as typed: markup, formulas, \x07, Vietnamese
+    by_fid = {}
+    for fid, item in items:
+        by_fid.setdefault(fid, []).append(item)
+    for fid, _, name, red_flags in rows:
+        assert json.loads(red_flags or "[]") == by_fid.get(fid, []), name
+    assert by_fid  # the hand-built visits have red flags
+
+
+def export_to(data: bytes):
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "export.gpkg"
+    path.write_bytes(data)
+    return path
+
+
+def test_the_geopackage_leaves_no_file_behind(app, hand_built, tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    response = coordinator(app).get("/exports/sites.gpkg?agency=police&everything=1")
+    assert response.get_data()[:16] == b"SQLite format 3\x00"
+    assert list(scratch.iterdir()) == []
+
+
+def test_geopackage_keeps_hostile_values_as_data(tmp_path):
+    """Markup, formula text, control characters, Vietnamese text and numbers too large for
+    a spreadsheet come back from the file exactly as they went in."""
+    import json
+
+    from fieldapp.exports import encoders, geopackage
+
+    meta = encoders.Metadata(
+        marking="OFFICIAL & <SENSITIVE>",
+        made_at="2026-03-31T23:45:00+00:00",
+        made_by="=cmd|' /C calc'!A0",
+        agency="police",
+        agency_name="Cảnh sát",
+        filter="name=<script>\x07",  # a control character XML cannot carry: dropped there
+        checklist_versions=(),
+        site_count=1,
+    )
+    props = {
+        "id": 7,
+        "name": "</t><f>1+1</f>\x00\x1b Tiệm Nail Hoàng",
+        "sector": "hand_car_wash",
+        "risk_score": 1e308,
+        "red_flag_count": 2**62,
+        "red_flags": ["=1+1", "@x", "Nhân viên <b>"],
+    }
+    site = encoders.Site(7, 52.5, -1.13, json.dumps(props))
+    path = tmp_path / "hostile.gpkg"
+    path.write_bytes(b"".join(geopackage.gpkg_chunks(meta, list(props), [site])))
+    conn = gpkg(path)
+    try:
+        row = conn.execute(
+            "SELECT name, risk_score, red_flag_count, red_flags FROM sites"
+        ).fetchone()
+        identifier = conn.execute(
+            "SELECT identifier FROM gpkg_contents WHERE table_name = 'sites'"
+        ).fetchone()[0]
+        metadata = conn.execute("SELECT metadata FROM gpkg_metadata").fetchone()[0]
+    finally:
+        conn.close()
+    assert row == (props["name"], 1e308, 2**62, json.dumps(props["red_flags"], ensure_ascii=False))
+    assert identifier == "OFFICIAL & <SENSITIVE>: sites for Cảnh sát"
+    assert "OFFICIAL &amp; &lt;SENSITIVE&gt;" in metadata  # escaped in GDAL's XML
+    if OGRINFO:
+        summary = layer_summary(path, "sites")
+        assert "  HANDLING_MARKING=OFFICIAL & <SENSITIVE>\n" in summary
+        assert "  MADE_BY==cmd|' /C calc'!A0\n" in summary
+        assert "  FILTER=name=<script>\n" in summary

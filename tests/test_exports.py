@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from fieldapp import agencies
 from fieldapp import sitefilter as filters
 from fieldapp.exports import encoders as exporting
+from fieldapp.exports import kml
 from fieldapp.exports import profiles as export_profiles
 from fieldapp.exports.profiles import ProfileError
 from fieldapp.queries import connect
@@ -219,7 +220,10 @@ def test_category_scoped_fields_match_the_latest_visit(app, sites, db):
 
 
 def text_of(data: bytes, fmt: str) -> str:
-    """Every value in an export as text (a workbook is a ZIP: its cells are read out)."""
+    """Every value in an export as text (a workbook is a ZIP: its cells are read out; a
+    GeoPackage is an SQLite database: every table's values are read out)."""
+    if fmt == "gpkg":
+        return "\n".join(str(v) for row in gpkg_rows(data) for v in row)
     if fmt != "xlsx":
         return data.decode("utf-8")
     openpyxl = pytest.importorskip("openpyxl")
@@ -227,6 +231,24 @@ def text_of(data: bytes, fmt: str) -> str:
     return "\n".join(
         str(value) for sheet in book for row in sheet.iter_rows(values_only=True) for value in row
     )
+
+
+def gpkg_rows(data: bytes):
+    """Every row of every table in a GeoPackage's bytes."""
+    import sqlite3
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.gpkg"
+        path.write_bytes(data)
+        conn = sqlite3.connect(path)
+        try:
+            found = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = [r[0] for r in found]
+            return [row for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')]  # noqa: S608
+        finally:
+            conn.close()
 
 
 def test_no_export_identifies_officers_or_workers_or_carries_notes(app, sites):
@@ -385,7 +407,7 @@ def test_kml_is_valid_xml_with_escaped_names_and_lon_lat_points(app, sites):
         for d in document.find(f"{KML}ExtendedData").findall(f"{KML}Data")
     }
     assert meta["handling_marking"] == "OFFICIAL-SENSITIVE" and meta["agency"] == "police"
-    placemarks = {p.findtext(f"{KML}name"): p for p in document.findall(f"{KML}Placemark")}
+    placemarks = {p.findtext(f"{KML}name"): p for p in document.iter(f"{KML}Placemark")}
     assert len(placemarks) == len(sites)
     assert XSS in placemarks  # text, escaped on the way out and unescaped by the parser
     assert b"<img" not in response.get_data()
@@ -413,7 +435,7 @@ PURE_COLS = ["id", "name", "latitude", "longitude", "risk_band", "flags"]
 
 @pytest.mark.parametrize("fmt", ["csv", "geojson", "kml"])
 def test_encoders_are_pure_and_stream_in_chunks(fmt):
-    encoder = exporting.ENCODERS[fmt]
+    encoder = {**exporting.ENCODERS, "kml": kml.kml_chunks}[fmt]
     chunks = list(encoder(PURE_META, PURE_COLS, pure_sites(), rows_per_chunk=3))
     assert len(chunks) >= 4
     assert b"".join(chunks) == b"".join(encoder(PURE_META, PURE_COLS, pure_sites()))
@@ -428,7 +450,7 @@ def test_pure_geojson_puts_longitude_first_and_null_without_a_position():
 
 
 def test_pure_kml_drops_characters_xml_cannot_carry():
-    body = b"".join(exporting.kml_chunks(PURE_META, PURE_COLS, pure_sites()))
+    body = b"".join(kml.kml_chunks(PURE_META, PURE_COLS, pure_sites()))
     root = ET.fromstring(body)  # noqa: S314 - our own output
     names = [p.findtext(f"{KML}name") for p in root.iter(f"{KML}Placemark")]
     assert names[0] == "Site 1<&>"
@@ -479,7 +501,8 @@ def test_an_export_holds_the_lists_sites_in_the_lists_order(app, sites, db, as_r
 def test_the_list_links_to_downloads_that_keep_its_filter(as_role, sites):
     page = as_role("coordinator").get("/sites?sector=hand_car_wash&sort=name")
     links = page.select("#export-downloads a[data-format]")
-    assert len(links) == 4 * len(agencies.load())
+    assert len(links) == 5 * len(agencies.load())
+    assert {a["data-format"] for a in links} == {"csv", "xlsx", "geojson", "gpkg", "kml"}
     police_csv = page.select_one('#export-downloads a[data-agency="police"][data-format="csv"]')
     assert police_csv["href"].startswith("/exports/sites.csv?")
     assert "sector=hand_car_wash" in police_csv["href"] and "sort=name" in police_csv["href"]
@@ -576,7 +599,7 @@ def test_the_marking_is_a_setting(tmp_path):
 # -- On the record ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["csv", "geojson", "kml"])
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "kml", "gpkg"])
 def test_every_export_is_logged_with_the_sha256_of_the_bytes_sent(app, sites, db, fmt):
     client = signed_in(app, "coordinator")
     response = download(client, fmt, "agency=hmrc_nmw&flagged=1")

@@ -76,7 +76,7 @@ def test_exports_give_the_visit_its_uk_date(app, april_visit, fmt):
         features = json.loads(data)["features"]
         assert [f["properties"]["last_visit_date"] for f in features] == ["2026-04-01"]
     else:
-        assert b'<Data name="last_visit_date"><value>2026-04-01</value></Data>' in data
+        assert b'<SimpleData name="last_visit_date">2026-04-01</SimpleData>' in data
     assert b"2026-03-31" not in data
 
 

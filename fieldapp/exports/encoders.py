@@ -20,7 +20,8 @@ or BST named for people; dates are UK calendar days.
 - XLSX: see fieldapp.exports.xlsx (same columns as the CSV, less WKT).
 - GeoJSON (RFC 7946): a FeatureCollection of Points at [longitude, latitude] in WGS84, no
   "crs" member; a site without a location has ``"geometry": null``.
-- KML 2.2: written by an XML library (every value escaped), Placemarks with ExtendedData.
+- KML 2.2: see fieldapp.exports.kml (typed Schema, one short-named layer).
+- GeoPackage: see fieldapp.exports.geopackage (typed columns, lists as JSON and a table).
 """
 
 from __future__ import annotations
@@ -30,10 +31,9 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from xml.sax.saxutils import XMLGenerator
 
 from fieldapp.checklists.model import BAND_LABELS, SECTORS
 from fieldapp.exports.profiles import Profile, column_help
@@ -45,6 +45,7 @@ FORMATS = {
     "geojson": ("application/geo+json", "geojson"),
     "kml": ("application/vnd.google-earth.kml+xml", "kml"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "gpkg": ("application/geopackage+sqlite3", "gpkg"),
 }
 BOM = "\ufeff"
 # Characters that make a spreadsheet treat a cell as a formula (or that Excel strips before
@@ -54,15 +55,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # formula: OWASP's advice is about cells that would be evaluated, so these keep their text.
 _PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 ROWS_PER_CHUNK = 1000
-KML_NS = "http://www.opengis.net/kml/2.2"
 # XML 1.0 cannot carry most control characters, escaped or not: they are dropped.
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-BAND_COLOURS = {  # KML colours are aabbggrr; GOV.UK red, orange, green and grey.
-    "high": "ff1c35d4",
-    "medium": "ff3877f4",
-    "low": "ff3c7000",
-    "none": "ff5f5a50",
-}
 
 
 @dataclass(frozen=True)
@@ -131,6 +125,32 @@ class Site(NamedTuple):
 
 # Fields that come out as two columns.
 SPLIT_FIELDS = {"location": ("latitude", "longitude"), "grid_reference": ("easting", "northing")}
+
+
+# What each column holds, for the formats that type their fields (KML, GeoPackage); any
+# column not named here is text. A list is a JSON array in GeoJSON and GeoPackage, and
+# "; "-joined text where the format has no list (CSV, XLSX, KML).
+COLUMN_TYPES = {
+    "id": "int",
+    "latitude": "double",
+    "longitude": "double",
+    "easting": "double",
+    "northing": "double",
+    "risk_score": "double",
+    "flagged": "bool",
+    "location_mismatch": "bool",
+    "last_visit_date": "date",
+    "red_flag_count": "int",
+    "red_flag_categories": "list",
+    "red_flags": "list",
+    "top_indicators": "list",
+    "indicators": "list",
+}
+
+
+def column_type(name: str) -> str:
+    """int, double, bool, date, list or string: what a column holds."""
+    return COLUMN_TYPES.get(name, "string")
 
 
 def columns(profile: Profile) -> list[str]:
@@ -272,79 +292,9 @@ def geojson_chunks(
     yield "".join(parts).encode("utf-8")
 
 
-# -- KML -------------------------------------------------------------------------------------
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        value = "; ".join(str(v) for v in value)
-    return NOT_XML.sub("", str(value))
-
-
-def kml_chunks(
-    meta: Metadata, cols: list[str], sites: Iterable[Site], *, rows_per_chunk=ROWS_PER_CHUNK
-) -> Iterator[bytes]:
-    """The export as KML 2.2, written element by element by an XML writer."""
-    buffer = io.StringIO()
-    xml = XMLGenerator(buffer, encoding="utf-8", short_empty_elements=True)
-
-    def element(name: str, text: str, attrs: Mapping[str, str] | None = None) -> None:
-        xml.startElement(name, attrs or {})
-        xml.characters(_text(text))
-        xml.endElement(name)
-
-    def extended(pairs: Iterable[tuple[str, object]]) -> None:
-        xml.startElement("ExtendedData", {})
-        for key, value in pairs:
-            xml.startElement("Data", {"name": key})
-            element("value", value)
-            xml.endElement("Data")
-        xml.endElement("ExtendedData")
-
-    xml.startDocument()
-    xml.startElement("kml", {"xmlns": KML_NS})
-    xml.startElement("Document", {})
-    element("name", f"{meta.marking}: sites for {meta.agency_name}")
-    element("description", " | ".join(f"{label}: {text}" for label, text in meta.labelled()))
-    for band, colour in BAND_COLOURS.items():
-        xml.startElement("Style", {"id": f"band-{band}"})
-        xml.startElement("IconStyle", {})
-        element("color", colour)
-        xml.endElement("IconStyle")
-        xml.endElement("Style")
-    extended(meta.as_dict().items())
-    props = [c for c in cols if c not in ("latitude", "longitude")]
-    for n, site in enumerate(sites, 1):
-        rec = values(site, cols)
-        xml.startElement("Placemark", {"id": f"site-{int(site.id)}"} if "id" in rec else {})
-        element("name", rec.get("name") or f"Site {n}")
-        if "risk_band" in rec:
-            element("styleUrl", f"#band-{rec['risk_band'] or 'none'}")
-        extended((c, rec[c]) for c in props)
-        if rec.get("latitude") is not None and rec.get("longitude") is not None:
-            xml.startElement("Point", {})
-            element("coordinates", f"{rec['longitude']!r},{rec['latitude']!r}")
-            xml.endElement("Point")
-        xml.endElement("Placemark")
-        if n % rows_per_chunk == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    xml.endElement("Document")
-    xml.endElement("kml")
-    xml.endDocument()
-    buffer.write("\n")
-    yield buffer.getvalue().encode("utf-8")
-
-
 ENCODERS: dict[str, Callable[..., Iterator[bytes]]] = {
     "csv": csv_chunks,
     "geojson": geojson_chunks,
-    "kml": kml_chunks,
 }
 
 

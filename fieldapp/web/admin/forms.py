@@ -202,7 +202,7 @@ class VerifyForm(StripWhitespaceForm):
     file = FileField(
         "Upload the file",
         widget=GovFileInput(),
-        description="The CSV, GeoJSON or KML file exactly as it was received.",
+        description="The export (XLSX, CSV, GeoJSON, GeoPackage or KML) exactly as received.",
         validators=[FileRequired(message="Select the file to check")],
     )
     submit = SubmitField("Check the file", widget=GovSubmitInput())

@@ -11,14 +11,19 @@ from flask_login import current_user
 from sqlite_utils import Database
 
 from fieldapp.db import open_db
-from fieldapp.exports import DEFAULT_MARKING, Requester, encoders, xlsx
+from fieldapp.exports import DEFAULT_MARKING, Requester, encoders, geopackage, kml, xlsx
 from fieldapp.queries import exports as exports_q
 from fieldapp.sitefilter import SiteFilter
 from fieldapp.timeutil import utcnow
 from fieldapp.web.checklists import agency_name, export_profiles
 from fieldapp.web.filtering import flag_rules
 
-ENCODERS = {**encoders.ENCODERS, "xlsx": xlsx.xlsx_chunks}
+ENCODERS = {
+    **encoders.ENCODERS,
+    "kml": kml.kml_chunks,
+    "xlsx": xlsx.xlsx_chunks,
+    "gpkg": geopackage.gpkg_chunks,
+}
 
 
 def requester() -> Requester:

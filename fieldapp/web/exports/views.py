@@ -60,7 +60,7 @@ def index():
     ), (400 if f.errors else 200)
 
 
-@bp.route("/sites.<any(csv, geojson, kml, xlsx):fmt>")
+@bp.route("/sites.<any(csv, geojson, kml, xlsx, gpkg):fmt>")
 @allow(*MAP_ROLES)
 def download(fmt: str):
     """Stream the sites the list shows for this filter, as one agency's profile allows."""
