@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from fieldapp.queries import areas as areas_q
 from fieldapp.queries import connect
 from fieldapp.reports import areas, periods
+from fieldapp.timeutil import UK, uk_day_end_utc, uk_day_start_utc
 from tests.conftest import make_app, parse
 from tests.report_world import add_premises, add_visit, signed_in
 
@@ -131,6 +135,203 @@ def test_the_shared_version_hides_a_three_and_the_cell_that_would_give_it_away()
     assert hidden[(W1, "register")] == "secondary"
     assert (areas.TOTAL, "register") not in hidden
     assert (W1, "visits") not in hidden  # zero is shown
+
+
+# The running totals by postcode (m021) that a whole year, quarter or month is read from.
+
+
+@pytest.fixture
+def records(query_db):
+    query_db.execute(
+        "INSERT INTO checklist_versions VALUES ('h', 'hand_car_wash', 2, '{}', "
+        "'2024-01-01T00:00:00+00:00')"
+    )
+    return query_db
+
+
+def by_postcode(db, period: periods.Period) -> dict[str, tuple]:
+    """(register, visited, visits, high, victims, premises) by postcode for ``period``,
+    checked to be the same from the running totals as from the visits."""
+    start = uk_day_start_utc(period.start).isoformat()
+    end = uk_day_end_utc(period.end).isoformat()
+    names = ("on_register", "visited", "visits", "high", "victims", "premises")
+
+    def counted(bucket):
+        found = areas_q.premises(db, start, end, bucket)
+        return {r["postcode"]: tuple(r[n] for n in names) for r in found}
+
+    kept = counted(period.bucket)
+    assert period.bucket and kept == counted(None)
+    return kept
+
+
+def test_an_amended_visit_counts_once_as_amended(records):
+    pid = premises(records, "Alpha Wash", "LE1 5AA")
+    first = add_visit(records, pid, "2025-05-01T10:00:00+00:00", "high", victims=3)
+    add_visit(records, pid, "2025-05-01T10:00:00+00:00", "low", victims=0, amends=first)
+    second = add_visit(records, pid, "2025-06-01T10:00:00+00:00", "medium")
+    again = add_visit(records, pid, "2025-06-01T10:00:00+00:00", "medium", amends=second)
+    add_visit(records, pid, "2025-06-01T10:00:00+00:00", "high", victims=1, amends=again)
+    # Two visits: the first now low with no victims, the second high with one victim.
+    assert by_postcode(records, YEAR) == {"LE1 5AA": (1, 1, 2, 1, 1, 1)}
+    assert by_postcode(records, periods.month(date(2025, 5, 1))) == {"LE1 5AA": (1, 1, 1, 0, 0, 1)}
+    assert by_postcode(records, periods.month(date(2025, 6, 1))) == {"LE1 5AA": (1, 1, 1, 1, 1, 1)}
+
+
+def test_a_premises_whose_postcode_changes_takes_its_counts_with_it(records):
+    moved = premises(records, "Alpha Wash", "LE1 5AA")
+    stays = premises(records, "Bravo Wash", "LE1 5AA")
+    add_visit(records, moved, "2025-05-01T10:00:00+00:00", "high", victims=2)
+    add_visit(records, moved, "2025-07-01T10:00:00+00:00", "low")
+    add_visit(records, stays, "2025-05-02T10:00:00+00:00", "medium")
+    records.execute("UPDATE premises SET postcode = 'LE2 5AA' WHERE id = ?", [moved])
+    assert by_postcode(records, YEAR) == {
+        "LE1 5AA": (1, 1, 1, 0, 0, 1),
+        "LE2 5AA": (1, 1, 2, 1, 2, 1),
+    }
+    quarter = by_postcode(records, periods.quarter(date(2025, 4, 1)))
+    assert quarter["LE2 5AA"] == (1, 1, 1, 1, 2, 1)
+    records.execute("UPDATE premises SET postcode = '' WHERE id = ?", [moved])
+    assert by_postcode(records, YEAR) == {
+        "LE1 5AA": (1, 1, 1, 0, 0, 1),
+        "": (1, 1, 2, 1, 2, 1),
+    }
+
+
+def test_a_premises_whose_sector_changes_keeps_its_counts_by_postcode(records):
+    pid = premises(records, "Alpha Wash", "LE1 5AA")
+    add_visit(records, pid, "2025-05-01T10:00:00+00:00", "high", victims=1)
+    add_visit(records, pid, "2025-05-03T10:00:00+00:00", "medium")
+    records.execute("UPDATE premises SET sector = 'nail_bar' WHERE id = ?", [pid])
+    add_visit(records, pid, "2025-05-04T10:00:00+00:00", "high")
+    assert by_postcode(records, YEAR) == {"LE1 5AA": (1, 1, 3, 2, 1, 1)}
+
+
+def test_a_visit_late_on_31_march_in_bst_is_in_the_next_financial_year(records):
+    pid = premises(records, "Alpha Wash", "LE1 5AA", "2024-01-10T09:00:00+00:00")
+    add_visit(records, pid, "2025-03-31T22:59:00+00:00", "high")  # 23:59 on 31 March
+    add_visit(records, pid, "2025-03-31T23:30:00+00:00", "high", victims=2)  # 1 April
+    add_visit(records, pid, "2026-03-31T23:30:00+00:00", "low", victims=1)  # 1 April 2026
+    # Added at 00:30 on 1 April 2026 in the UK: after the year, yet visited in it.
+    late = premises(records, "Bravo Wash", "LE2 5AA", "2026-03-31T23:30:00+00:00")
+    add_visit(records, late, "2026-02-01T10:00:00+00:00", "medium")
+    earlier = periods.financial_year(date(2024, 6, 1))
+    assert by_postcode(records, earlier) == {"LE1 5AA": (1, 1, 1, 1, 0, 1)}
+    assert by_postcode(records, YEAR) == {
+        "LE1 5AA": (1, 1, 1, 1, 2, 1),
+        "LE2 5AA": (0, 1, 1, 0, 0, 1),
+    }
+    # The other premises is not yet on the register, nor visited, in April 2025.
+    assert by_postcode(records, periods.month(date(2025, 4, 1))) == {"LE1 5AA": (1, 1, 1, 1, 2, 1)}
+    after = by_postcode(records, periods.financial_year(date(2026, 6, 1)))
+    assert after == {"LE1 5AA": (1, 1, 1, 0, 1, 1), "LE2 5AA": (1, 0, 0, 0, 0, 1)}
+
+
+# A direct count of the running totals, from the records, with Python's own UK time.
+INSTANTS = [
+    "2025-03-30T00:30:00+00:00",  # the day BST begins, before it does
+    "2025-03-31T22:59:00+00:00",
+    "2025-03-31T23:30:00+00:00",  # 1 April in the UK
+    "2025-06-30T23:30:00+00:00",  # 1 July: the next quarter
+    "2025-10-25T23:30:00+00:00",  # 26 October, BST's last hour
+    "2025-10-26T23:30:00+00:00",  # still 26 October: GMT again
+    "2025-12-31T23:30:00+00:00",
+    "2026-03-31T23:30:00+00:00",  # 1 April 2026
+]
+CREATED = ["2024-01-10T09:00:00+00:00", "2025-06-30T23:30:00+00:00", "2026-03-31T23:30:00+00:00"]
+
+
+def buckets(instant: str) -> list[str]:
+    day = datetime.fromisoformat(instant).astimezone(UK).date()
+    fy = day.year - (day.month < 4)
+    return [f"fy{fy}", f"q{day.year}-{(day.month + 2) // 3}", f"m{day.year}-{day.month:02d}"]
+
+
+def direct_totals(db) -> dict[tuple[str, str], tuple]:
+    """(visited, late, visits, high, victims) by bucket and postcode, counted from the
+    current visits one at a time."""
+    places = {r["id"]: r for r in db.query("SELECT id, postcode, created_at FROM premises")}
+    visits = list(db.query("SELECT * FROM visits"))
+    amended = {v["amends"] for v in visits}
+    found: dict[tuple[str, str], dict] = {}
+    for v in (v for v in visits if v["id"] not in amended):
+        where = places[v["premises_id"]]
+        added = buckets(where["created_at"])
+        for bucket in buckets(v["visited_at"]):
+            into = found.setdefault((bucket, where["postcode"]), {"seen": set(), "late": set()})
+            into["seen"].add(v["premises_id"])
+            if next(a for a in added if a[:2] == bucket[:2]) > bucket:
+                into["late"].add(v["premises_id"])
+            into["visits"] = into.get("visits", 0) + 1
+            into["high"] = into.get("high", 0) + (v["band"] == "high")
+            into["victims"] = into.get("victims", 0) + max(v["potential_victims"] or 0, 0)
+    return {
+        key: (len(c["seen"]), len(c["late"]), c["visits"], c["high"], c["victims"])
+        for key, c in found.items()
+    }
+
+
+STEP = st.one_of(
+    st.tuples(st.just("visit"), st.integers(0, 2), st.sampled_from(INSTANTS)),
+    st.tuples(st.just("amend"), st.integers(0, 50), st.sampled_from(INSTANTS)),
+    st.tuples(st.just("postcode"), st.integers(0, 2), st.sampled_from(["LE1 5AA", "LE2 5AA", ""])),
+    st.tuples(st.just("sector"), st.integers(0, 2), st.sampled_from(["nail_bar", "hand_car_wash"])),
+)
+
+
+def take(db, pids: list[int], step: tuple, band: str | None, victims: int | None) -> None:
+    kind, n, value = step
+    if kind == "visit":
+        add_visit(db, pids[n], value, band, victims=victims)
+    elif kind == "amend":
+        current = [
+            r["id"]
+            for r in db.query(
+                "SELECT id FROM visits v WHERE NOT EXISTS "
+                "(SELECT 1 FROM visits o WHERE o.amends = v.id) ORDER BY rowid"
+            )
+        ]
+        if current:  # an amendment may move the visit to another time or premises
+            amends = current[n % len(current)]
+            add_visit(db, pids[n % 3], value, band, victims=victims, amends=amends)
+    else:
+        db.execute(f"UPDATE premises SET {kind} = ? WHERE id = ?", [value, pids[n]])  # noqa: S608
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            STEP,
+            st.sampled_from(["high", "medium", "low", None]),
+            st.sampled_from([None, 0, 1, 3]),
+        ),
+        max_size=25,
+    )
+)
+def test_the_running_totals_by_postcode_equal_a_direct_count(records, steps):
+    db = records
+    db.conn.execute("BEGIN")
+    try:
+        pids = [premises(db, f"Site {n}", "LE1 5AA", CREATED[n]) for n in range(3)]
+        for step, band, victims in steps:
+            take(db, pids, step, band, victims)
+        kept = {
+            (r["bucket"], r["postcode"]): (
+                r["visited"],
+                r["late"],
+                r["visits"],
+                r["high"],
+                r["victims"],
+            )
+            for r in db.query("SELECT * FROM report_postcodes")
+        }
+        expected = direct_totals(db)
+        assert {k: c for k, c in kept.items() if c != (0, 0, 0, 0, 0)} == expected
+    finally:
+        db.conn.execute("ROLLBACK")
 
 
 # The pages.

@@ -33,6 +33,7 @@ from fieldapp.migrations import (
     m018_report_figures,
     m019_token_scopes,
     m020_victims_index,
+    m021_report_postcodes,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -56,6 +57,7 @@ STEPS: tuple[ModuleType, ...] = (
     m018_report_figures,
     m019_token_scopes,
     m020_victims_index,
+    m021_report_postcodes,
 )
 
 migrations = Migrations("fieldapp")
