@@ -25,7 +25,17 @@ document.addEventListener('securitypolicyviolation', (e) => {
 })
 """
 # Pages that are files or would end the session rather than show something.
-NOT_PAGES = (".csv", ".kml", ".geojson", ".xlsx", ".zip", ".txt", "/sign-out", "/visits/photos/")
+NOT_PAGES = (
+    ".csv",
+    ".kml",
+    ".geojson",
+    ".xlsx",
+    ".zip",
+    ".txt",
+    ".pdf",
+    "/sign-out",
+    "/visits/photos/",
+)
 MAX_PAGES = 20
 
 
