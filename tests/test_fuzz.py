@@ -236,8 +236,8 @@ class _Errors(logging.Handler):
 
 
 def _assert_no_server_error(response, what, errors: _Errors):
-    # A download (a ZIP) is not text, and a traceback would be a page, not the file.
-    binary = response.mimetype in ("application/zip", "application/octet-stream")
+    # A download (a ZIP, a PDF) is not text, and a traceback would be a page, not the file.
+    binary = response.mimetype in ("application/zip", "application/octet-stream", "application/pdf")
     body = "" if binary else response.get_data(as_text=True)
     detail = "\n".join(logging.Formatter().format(r) for r in errors.records)
     assert response.status_code < 500, f"{what} -> {response.status_code}\n{detail}"

@@ -169,9 +169,13 @@ def log_export(
     row_count: int,
     byte_count: int,
     sha256: str,
+    why: str = "partner_disclosure",
 ) -> int:
     """Append one row to the export log, with the audit trail's head as it was (an anchor),
-    and put the disclosure on the audit trail itself; return the export log row's id."""
+    and put the disclosure on the audit trail itself; return the export log row's id.
+
+    ``why`` is the purpose on the audit row: an export to a partner is a disclosure, a visit
+    report for the case file is case work."""
     with transaction(db):
         anchor = audit.head(db)
         cursor = db.execute(
@@ -201,7 +205,7 @@ def log_export(
             format=fmt,
             rows=row_count,
             sha256=sha256,
-            why="partner_disclosure",
+            why=why,
         )
     return cursor.lastrowid
 
@@ -226,6 +230,26 @@ _LOG_SELECT = (
 def export_log(db: Database, limit: int = 100, offset: int = 0) -> list[dict]:
     """Logged exports, newest first."""
     return query(db, _LOG_SELECT + "ORDER BY export_log.id DESC LIMIT ? OFFSET ?", [limit, offset])
+
+
+# A visit report's export log row names its visit in the filter column, in these words, so
+# the report page can find the PDFs made of that visit without a new column.
+VISIT_PDF = "visit_pdf"
+
+
+def visit_pdf_filter(visit_id: str) -> str:
+    """The export log's filter text for a PDF report of one visit (one revision)."""
+    return f"Visit report of visit {visit_id}"
+
+
+def visit_pdfs(db: Database, visit_id: str) -> list[dict]:
+    """The PDF reports logged for one visit revision, newest first."""
+    return query(
+        db,
+        _LOG_SELECT + "WHERE export_log.format = ? AND export_log.filter = ? "
+        "ORDER BY export_log.id DESC",
+        [VISIT_PDF, visit_pdf_filter(visit_id)],
+    )
 
 
 def exports_with_sha256(db: Database, sha256: str) -> list[dict]:

@@ -68,7 +68,7 @@ def export_response(f: SiteFilter, agency: str, fmt: str, who: Requester) -> Res
     profile = export_profiles()[agency]
     now = utcnow()
     mimetype, extension = encoders.FORMATS[fmt]
-    headers = _headers(f"sites-{agency}", now, extension)
+    headers = download_headers(f"sites-{agency}", now, extension)
     if request.method == "HEAD":
         return Response(mimetype=mimetype, headers=headers)  # nothing sent, nothing to log
     sql = exports_q.export_sql(f, profile, now, flag_rules())
@@ -101,7 +101,7 @@ def about_response(f: SiteFilter, agency: str, who: Requester) -> Response:
         db.conn.close()
     meta = _metadata(f, agency, now, who, count, versions)
     text = meta.about_text(encoders.table_columns(list(meta.fields), wkt=True))
-    headers = _headers(f"about-sites-{agency}", now, "txt")
+    headers = download_headers(f"about-sites-{agency}", now, "txt")
     return Response(text, mimetype="text/plain", headers=headers)
 
 
@@ -110,7 +110,7 @@ def marking_for_file_name(marking: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", marking).strip("-")[:60] or "MARKED"
 
 
-def _headers(stem: str, now: datetime, extension: str) -> dict[str, str]:
+def download_headers(stem: str, now: datetime, extension: str) -> dict[str, str]:
     """A download named for the agency, time and marking, never cached, carrying its marking.
 
     The marking is in the file name so it is seen wherever the file is saved or sent, even
