@@ -168,10 +168,10 @@ def check_risk(db, sent: dict[str, Sent], findings: Findings) -> None:
             findings.risk_wrong.append(premises_id)
 
 
-def check(instance: Path, upload_dir: Path, sent: dict[str, Sent]) -> Findings:
-    """Every check, on the instance the killed server left."""
+def check(database: Path, upload_dir: Path, sent: dict[str, Sent]) -> Findings:
+    """Every check, on the database and upload folder the killed server left."""
     findings = Findings()
-    db = connect(str(instance / "fieldapp.db"))
+    db = connect(str(database))
     try:
         check_visits(db, sent, findings)
         check_photo_files(db, upload_dir, findings)
