@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import random
 import re
 import socket
 import subprocess
@@ -17,6 +19,8 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 from fieldapp import accounts, create_app
+from fieldapp.checklists import load_folder
+from fieldapp.config import DEFAULTS
 from fieldapp.migrations import migrate
 from fieldapp.queries import connect
 from fieldapp.queries import premises as premises_q
@@ -125,7 +129,12 @@ class Browser:
     """A signed-in client: cookies, the CSRF token, and no following of redirects."""
 
     def __init__(self, base: str, role: str = "inspector"):
-        self.base = base
+        self.base, self.role = base, role
+        self.sign_in()
+
+    def sign_in(self) -> None:
+        """Sign in afresh (a new cookie jar) and keep the CSRF token."""
+        role = self.role
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect()
         )
@@ -167,7 +176,11 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
     raise RuntimeError(f"nothing answered at {url} within {seconds:g} s")
 
 
-def visit_fields(premises_id: int) -> dict:
+def visit_fields(
+    premises_id: int, rng: random.Random | None = None, visited_at: str | None = None
+) -> dict:
+    """A visit form for ``premises_id``: the same answers every time, or with ``rng`` each
+    visit its own (see :func:`varied_answers`) and ``visited_at`` as given."""
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     fields = {
         "visit_id": str(uuid.uuid4()),
@@ -209,6 +222,38 @@ def visit_fields(premises_id: int) -> dict:
         ]
     ):
         fields[f"q-{question}"] = ("yes", "no", "not_seen")[i % 3]
+    if rng is not None:
+        fields = {k: v for k, v in fields.items() if not k.startswith("q-")}
+        fields.update(varied_answers(rng))
+        fields["notes"] = f"Benchmark visit {rng.getrandbits(32):08x}"
+    if visited_at is not None:
+        fields["visited_at"] = visited_at
+    return fields
+
+
+@functools.cache
+def car_wash_checklist():
+    """The shipped hand car wash checklist, read once."""
+    return load_folder(Path(DEFAULTS["CHECKLIST_DIR"])).by_sector["hand_car_wash"]
+
+
+def varied_answers(rng: random.Random) -> dict:
+    """Every question of the car wash checklist answered by ``rng``: yes or no (mostly no),
+    a price, counts and minutes, follow-ups of questions answered yes, and notes on some."""
+    checklist = car_wash_checklist()
+    fields = {}
+    for item in checklist.indicators:
+        if item.answer_type == "yes_no":
+            fields[f"q-{item.id}"] = "yes" if rng.random() < 0.25 else "no"
+        elif item.answer_type == "money":
+            fields[f"q-{item.id}"] = f"{rng.randint(300, 1500) / 100:.2f}"
+        else:
+            fields[f"q-{item.id}"] = str(rng.randint(1, 30))
+        if rng.random() < 0.15:
+            fields[f"note-{item.id}"] = f"Note on {item.id} {rng.getrandbits(24):06x}"
+    for item in checklist.follow_ups:
+        if fields.get(f"q-{item.parent}") == "yes":
+            fields[f"q-{item.id}"] = str(rng.randint(1, 12))
     return fields
 
 

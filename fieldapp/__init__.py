@@ -9,6 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from fieldapp import config as config_module
+from fieldapp import faults
 
 
 class ConfigError(RuntimeError):
@@ -40,6 +41,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     # Values are parsed as JSON where they can be (numbers, true/false), else kept as text.
     app.config.from_prefixed_env("FIELDAPP")
     _refuse_unsafe_config(app)
+    problem = faults.configure(app.config, app.instance_path)
+    if problem:
+        raise ConfigError(problem)
     app.static_folder = str(Path(app.config["STATIC_FOLDER"]).resolve())
 
     os.makedirs(app.instance_path, exist_ok=True)

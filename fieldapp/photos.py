@@ -162,6 +162,15 @@ def finalise(directory: Path, photos: Iterable[Photo]) -> None:
                 os.replace(directory / (name + PENDING), directory / name)
 
 
+def finalise_rows(directory: Path, rows: Iterable[dict]) -> None:
+    """:func:`finalise` for photos read back from the database (id and content type)."""
+    extensions = {content_type: extension for content_type, extension in ACCEPTED.values()}
+    for row in rows:
+        for name in _names(row["id"], extensions[row["content_type"]]):
+            with contextlib.suppress(FileNotFoundError):  # already final, as usual
+                os.replace(directory / (name + PENDING), directory / name)
+
+
 def remove(directory: Path, photo: Photo) -> None:
     """Delete a photo's files, pending or final (used when its visit was not written)."""
     for name in _names(photo.id, photo.extension):

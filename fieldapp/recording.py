@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fieldapp import audit, geo
+from fieldapp import audit, faults, geo
 from fieldapp.assessment import counted_red_flags, evaluate
 from fieldapp.checklists import MEDIAN_RULE, Checklist, WageRates
 from fieldapp.prices import Reference, lower_median
@@ -127,6 +127,11 @@ def store(
             amends,
             amendment_reason,
         )
+        # Fault points (fieldapp.faults, off but in benchmarks): here every row is written
+        # and the photos are staged as pending files, but nothing is committed...
+        faults.point("photos_staged")
+    # ...and here it is committed, but the photos are still pending (the caller finalises).
+    faults.point("committed")
     return Stored(sub.visit_id, created=True)
 
 
@@ -191,6 +196,7 @@ def _write(
             "content_hash": content_hash,
         },
     )
+    faults.point("visit_inserted")  # the visit row alone, inside the open transaction
     _write_answers(db, sub)
     visits_q.insert_photos(db, sub.visit_id, sub.photos, now)
     _write_prices(db, checklist, sub)

@@ -321,6 +321,27 @@ def test_a_photo_is_stored_with_its_hash_and_a_copy_without_location(
     assert served.headers["Cache-Control"] == "private, no-store"
 
 
+def test_a_resend_makes_final_the_photos_a_crash_after_the_commit_left_pending(
+    client, inspector, premises_id, db, app
+):
+    # A worker killed between the commit and finalising the photos (bench/faults.py's
+    # "committed" point) leaves them pending: unviewable until the hourly sweep, unless
+    # the phone's re-send, which it always makes when no reply came, finalises them.
+    data = jpeg_bytes()
+    form = visit_form()
+    assert post_visit(client, premises_id, form, [(io.BytesIO(data), "a.jpg")]).status_code == 303
+    photo = next(db.query("SELECT * FROM photos"))
+    folder = Path(app.config["UPLOAD_DIR"]) / "visits" / form["visit_id"]
+    for name in (f"{photo['id']}.jpg", f"{photo['id']}.stripped.jpg"):
+        (folder / name).rename(folder / f"{name}.pending")
+    assert client.get(f"/visits/photos/{photo['id']}").status_code == 404
+    assert post_visit(client, premises_id, form, [(io.BytesIO(data), "a.jpg")]).status_code == 303
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{photo['id']}.jpg", f"{photo['id']}.stripped.jpg"]
+    )
+    assert client.get(f"/visits/photos/{photo['id']}").data == data
+
+
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [

@@ -96,6 +96,12 @@ def finalise(visit_id: str, photos: list) -> None:
     photo_files.finalise(folder(visit_id), photos)
 
 
+def finalise_stored(visit_id: str, rows: list[dict]) -> None:
+    """Give a committed visit's stored photos (database rows) their final names, where a
+    worker killed between the commit and :func:`finalise` left them pending."""
+    photo_files.finalise_rows(folder(visit_id), rows)
+
+
 def discard(visit_id: str, photos: list) -> None:
     """Delete photos whose visit was not written (refused, a re-send, a conflict, a crash)."""
     directory = folder(visit_id)

@@ -142,6 +142,9 @@ def _store(db, premises, checklist, sub, amend, reason, result):
         uploads.finalise(sub.visit_id, sub.photos)
     else:
         uploads.discard(sub.visit_id, sub.photos)  # a re-send: the first copy's photos stay
+        # ...and are made final now if a crash after the commit left them pending, rather
+        # than unviewable until the hourly sweep finds them.
+        uploads.finalise_stored(sub.visit_id, visits_q.photos(db, sub.visit_id))
     return stored
 
 
