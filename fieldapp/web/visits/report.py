@@ -29,7 +29,7 @@ from fieldapp.submission import INTERPRETERS, STORED_REASONS
 from fieldapp.timeutil import format_uk_datetime, now_iso, utcnow
 from fieldapp.web import checklists, read_audit
 from fieldapp.web.exports.streaming import download_headers
-from fieldapp.web.reports.pack import css_string
+from fieldapp.web.printing import css_string
 from fieldapp.web.visits.views import _may_change, bp
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
