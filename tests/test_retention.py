@@ -170,3 +170,90 @@ def test_the_report_command_prints_the_counts_and_removes_nothing(app, runner, d
         result.output
     )
     assert "sessions (sign-in sessions and sign-in attempts): kept 1 year" in result.output
+
+
+# Applying the schedule: what goes, what stays, and the tombstone each removal leaves.
+
+APPLY_NOW = "2026-06-01T12:00:00+00:00"
+OLD, RECENT = "2025-05-01T10:00:00+00:00", "2026-05-01T10:00:00+00:00"
+
+
+def _removable_world(db) -> None:
+    user = db.execute("SELECT id FROM users ORDER BY id LIMIT 1").fetchone()[0]
+    for n, when in enumerate((OLD, RECENT)):
+        db.execute(
+            "INSERT INTO sessions (id, user_id, created_at, last_seen_at, ended_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [f"s{n}", user, when, when, when],
+        )
+        db.execute(
+            "INSERT INTO login_attempts (username, ip, at, succeeded) VALUES (?, ?, ?, 0)",
+            [f"user{n}", "192.0.2.1", when],
+        )
+        db.execute(
+            "INSERT INTO geocode_cache (query, fetched_at) VALUES (?, ?)",
+            [f"{n} jan kowalski's house, leicester", when],
+        )
+    # Three postcode loads: the old ones go except the newest of their kind, whatever its age.
+    for n, when in enumerate(("2023-01-01T00:00:00+00:00", "2023-06-01T00:00:00+00:00")):
+        db.execute(
+            "INSERT INTO place_loads (kind, file_name, rows_loaded, rows_skipped, held, loaded_at) "
+            "VALUES ('onspd', ?, 1, 0, 1, ?)",
+            [f"ONSPD_{n}.csv", when],
+        )
+    db.execute(
+        "INSERT INTO place_loads (kind, file_name, rows_loaded, rows_skipped, held, loaded_at) "
+        "VALUES ('uprn', 'uprn.csv', 1, 0, 1, '2023-01-01T00:00:00+00:00')"
+    )
+    db.conn.commit()
+
+
+def test_apply_removes_what_is_past_its_period_and_leaves_tombstones(app, runner, db):
+    _removable_world(db)
+    result = runner.invoke(args=["retention", "apply", "--now", APPLY_NOW, "--yes", "--batch", "1"])
+    assert result.exit_code == 0, result.output
+    assert "sessions: 1 removed from sessions" in result.output
+    assert "sessions: 1 removed from login_attempts" in result.output
+    assert "geocode_cache: 1 removed from geocode_cache" in result.output
+    assert "imports: 1 removed from place_loads" in result.output
+    assert "audit: not removed yet" in result.output and "sealed segments" in result.output
+    assert [r[0] for r in db.execute("SELECT id FROM sessions")] == ["s1"]
+    assert [r[0] for r in db.execute("SELECT username FROM login_attempts")] == ["user1"]
+    assert [r[0] for r in db.execute("SELECT file_name FROM place_loads ORDER BY id")] == [
+        "ONSPD_1.csv",
+        "uprn.csv",
+    ]
+    tombstones = db.execute(
+        "SELECT record_type, table_name, record_id, counted_from, rule FROM tombstones ORDER BY id"
+    ).fetchall()
+    assert len(tombstones) == 4
+    assert (
+        "sessions",
+        "sessions",
+        "s0",
+        OLD,
+        "sessions: kept 1 year after the session was last used, or the sign-in attempt",
+    ) in tombstones
+    geocode = next(t for t in tombstones if t[0] == "geocode_cache")
+    assert geocode[2].startswith("sha256:") and "kowalski" not in str(tombstones).lower()
+    audit_row = db.execute("SELECT detail FROM audit WHERE action = 'retention.apply'").fetchone()[
+        0
+    ]
+    assert '"sessions.sessions": 1' in audit_row
+    # Again: nothing more is due, nothing more goes.
+    again = runner.invoke(args=["retention", "apply", "--now", APPLY_NOW, "--yes"])
+    assert "sessions: 0 removed from sessions" in again.output
+    assert db.execute("SELECT count(*) FROM tombstones").fetchone()[0] == 4
+
+
+def test_tombstones_cannot_be_rewritten_and_apply_asks_first(app, runner, db):
+    _removable_world(db)
+    refused = runner.invoke(args=["retention", "apply", "--now", APPLY_NOW], input="n\n")
+    assert refused.exit_code != 0 and "Nothing removed" in refused.output
+    assert db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2
+    runner.invoke(args=["retention", "apply", "--now", APPLY_NOW, "--yes"])
+    for statement in ("UPDATE tombstones SET rule = 'x'", "DELETE FROM tombstones"):
+        with pytest.raises(Exception, match="append-only"):
+            db.execute(statement)
+    bad = runner.invoke(args=["retention", "apply", "--yes", "--batch", "0"])
+    assert bad.exit_code != 0 and "--batch" in bad.output

@@ -1,6 +1,5 @@
-"""``flask --app fieldapp retention report``: what the retention schedule would remove today.
-
-Read-only: it counts, it never deletes (``flask retention apply`` comes later).
+"""``flask --app fieldapp retention report``: what the retention schedule would remove today
+(read-only); ``flask retention apply``: remove it, leaving tombstones (fieldapp.retention).
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from fieldapp import retention
 from fieldapp.checklists import RECORD_TYPES, RETENTION_FILE, ChecklistError, load_retention
 from fieldapp.db import get_db
 from fieldapp.queries import retention as retention_q
@@ -19,17 +19,21 @@ from fieldapp.timeutil import now_iso
 retention_group = AppGroup("retention", help="The retention schedule (retention.toml).")
 
 
-@retention_group.command("report")
-@click.option("--now", "now", default=None, help="Count as at this ISO time (default: now).")
-def report_command(now: str | None) -> None:
-    """Count what the schedule would remove today, by record type and age. Removes nothing."""
+def _schedule() -> tuple[Path, dict]:
     path = Path(current_app.config["CHECKLIST_DIR"]) / RETENTION_FILE
     try:
-        schedule = load_retention(path)
+        return path, load_retention(path)
     except ChecklistError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise click.exceptions.Exit(1) from error
+
+
+@retention_group.command("report")
+@click.option("--now", "now", default=None, help="Count as at this ISO time (default: now).")
+def report_command(now: str | None) -> None:
+    """Count what the schedule would remove today, by record type and age. Removes nothing."""
+    path, schedule = _schedule()
     rows = retention_q.due(get_db(), now or now_iso(), {t: r.months for t, r in schedule.items()})
     click.echo(f"Past their retention period under {path} (nothing has been removed):")
     for record_type, rule in schedule.items():
@@ -42,3 +46,26 @@ def report_command(now: str | None) -> None:
         for row in mine:
             years = row["years"]
             click.echo(f"  {row['table']}: {row['count']} {years} to {years + 1} years old")
+
+
+@retention_group.command("apply")
+@click.option("--now", "now", default=None, help="Remove as at this ISO time (default: now).")
+@click.option("--yes", is_flag=True, help="Remove without asking (for the daily timer).")
+@click.option("--batch", default=500, show_default=True, help="Rows removed per transaction.")
+def apply_command(now: str | None, yes: bool, batch: int) -> None:
+    """Remove what is past its retention period, leaving a tombstone for each record."""
+    path, schedule = _schedule()
+    if batch < 1:
+        raise click.BadParameter("must be 1 or more", param_hint="--batch")
+    if not yes and not click.confirm(
+        f"Remove every record past its period under {path}? This cannot be undone.",
+        default=False,
+    ):
+        raise click.ClickException("Nothing removed.")
+    removed = retention.apply(get_db(), schedule, now or now_iso(), batch)
+    for (record_type, table), count in removed.items():
+        click.echo(f"{record_type}: {count} removed from {table}")
+    click.echo("Each removal left a tombstone (type, id, dates, rule; no content).")
+    for record_type, why in retention.WAITING.items():
+        if record_type in schedule:
+            click.echo(f"{record_type}: not removed yet ({why})")

@@ -34,6 +34,7 @@ from fieldapp.migrations import (
     m019_token_scopes,
     m020_victims_index,
     m021_report_postcodes,
+    m022_retention_tombstones,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -58,6 +59,7 @@ STEPS: tuple[ModuleType, ...] = (
     m019_token_scopes,
     m020_victims_index,
     m021_report_postcodes,
+    m022_retention_tombstones,
 )
 
 migrations = Migrations("fieldapp")

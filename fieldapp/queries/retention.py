@@ -1,6 +1,8 @@
 """What the retention schedule would remove today, counted by record type, table and age.
 
-Read-only: nothing here deletes anything. Each record's age runs from the time its
+``due`` only counts; ``removable`` and ``remove`` are what ``flask retention apply`` uses
+for the record types it removes so far, each removal leaving a tombstone. Each record's
+age runs from the time its
 retention period counts from (``retention.toml``'s ``after``); rows that go with another
 record (a visit's answers, a referral's steps) take that record's time.
 """
@@ -87,3 +89,65 @@ def due(db: Database, now: str, months: dict[str, int]) -> list[dict]:
         )
         found += [{"record_type": record_type, "table": table, **row} for row in rows]
     return found
+
+
+# What ``flask retention apply`` removes so far: (record type, table, a SELECT giving each
+# removable row's ``key`` and ``at``, the column the key is in, whether the tombstone
+# names the row by a hash of its key because the key is content). The newest load of each
+# kind of place file is kept whatever its age: it describes the postcodes the service holds.
+REMOVABLE: tuple[tuple[str, str, str, str, bool], ...] = (
+    (
+        "sessions",
+        "sessions",
+        "SELECT id AS key, COALESCE(ended_at, last_seen_at) AS at FROM sessions",
+        "id",
+        False,
+    ),
+    ("sessions", "login_attempts", "SELECT id AS key, at FROM login_attempts", "id", False),
+    (
+        "geocode_cache",
+        "geocode_cache",
+        "SELECT query AS key, fetched_at AS at FROM geocode_cache",
+        "query",
+        True,
+    ),
+    (
+        "imports",
+        "place_loads",
+        "SELECT id AS key, loaded_at AS at FROM place_loads l WHERE EXISTS (SELECT 1 FROM "
+        "place_loads n WHERE n.kind = l.kind AND n.loaded_at > l.loaded_at)",
+        "id",
+        False,
+    ),
+    (
+        "imports",
+        "import_presets",
+        "SELECT id AS key, updated_at AS at FROM import_presets",
+        "id",
+        False,
+    ),
+)
+
+
+def removable(db: Database, rows_sql: str, months: int, now: str, limit: int) -> list[dict]:
+    """Up to ``limit`` rows of ``rows_sql`` past ``months`` at ``now``, oldest first."""
+    return query(
+        db,
+        f"SELECT key, at FROM ({rows_sql}) WHERE julianday(at) <= julianday(:now, :shift) "  # noqa: S608 - fixed fragments
+        "ORDER BY at, key LIMIT :limit",
+        {"now": now, "shift": f"-{int(months)} months", "limit": limit},
+    )
+
+
+def remove(db: Database, table: str, column: str, keys: list, tombstones: list[tuple]) -> None:
+    """Delete the rows of ``table`` whose ``column`` is in ``keys`` and record their
+    tombstones (record type, table, record id, counted from, rule, removed at)."""
+    db.conn.executemany(
+        "INSERT INTO tombstones (record_type, table_name, record_id, counted_from, rule, "
+        "removed_at) VALUES (?, ?, ?, ?, ?, ?)",
+        tombstones,
+    )
+    db.conn.executemany(
+        f"DELETE FROM {table} WHERE {column} = ?",  # noqa: S608 - names from REMOVABLE
+        [(key,) for key in keys],
+    )
