@@ -142,3 +142,36 @@ def test_tokens_made_before_expiry_existed_get_90_days(query_db, sql):
 
     days = (datetime.fromisoformat(expires) - datetime.now(UTC)).days
     assert days in (89, 90)
+
+
+def _make(app, agency: str, scope: str):
+    admin = admin_client(app)
+    form = admin.get("/admin/tokens").get_data(as_text=True)
+    return admin.post(
+        "/admin/tokens",
+        data={
+            "csrf_token": csrf_token(form),
+            "agency": agency,
+            "name": "East Midlands partnership",
+            "scope": scope,
+            "days": "30",
+        },
+    )
+
+
+def test_a_regional_partnership_gets_a_figures_token_and_nothing_else(app):
+    refused = _make(app, "partnership", "flagged_sites")
+    assert refused.status_code == 400
+    summary = parse(refused.get_data(as_text=True)).select_one(".govuk-error-summary")
+    assert "reads aggregate figures only" in summary.text
+    assert not rows(app, "SELECT id FROM api_tokens")
+
+    made = _make(app, "partnership", "aggregates")
+    assert made.status_code == 201
+    token = parse(made.get_data(as_text=True)).select_one("#new-token-value").text.strip()
+    listing = admin_client(app).get("/admin/tokens").get_data(as_text=True)
+    assert "A regional partnership (aggregate figures only)" in listing
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/aggregates", headers=auth).status_code == 200
+    assert client.get("/api/v1/flagged-sites", headers=auth).status_code == 403

@@ -29,6 +29,10 @@ SCOPES = {
     FLAGGED_SITES: "Flagged sites",
     AGGREGATES: "Aggregate figures",
 }
+# Who an aggregate-figures token can be for besides an agency: a regional partnership is
+# no partner agency with an export profile, and reads figures only.
+PARTNERSHIP = "partnership"
+PARTNERSHIP_NAME = "A regional partnership (aggregate figures only)"
 SCOPE_HINTS = {
     FLAGGED_SITES: (
         "The agency's system reads flagged sites with the fields in the agency's export profile."

@@ -32,6 +32,7 @@ from fieldapp.checklists import (
     load_folder,
 )
 from fieldapp.exports import profiles
+from fieldapp.exports import tokens as api_tokens
 from fieldapp.exports.profiles import Profile
 
 KEY = "fieldapp.checklists"
@@ -98,7 +99,10 @@ def export_profiles() -> dict[str, Profile]:
 
 
 def agency_name(agency_id: str | None) -> str:
-    """An agency's display name in the current app (the id itself if unknown)."""
+    """An agency's display name in the current app (the id itself if unknown); a
+    regional partnership's figures token names that."""
+    if agency_id == api_tokens.PARTNERSHIP:
+        return api_tokens.PARTNERSHIP_NAME
     return agencies.name(agency_id, partner_agencies())
 
 

@@ -17,8 +17,10 @@ from fieldapp.web.checklists import agency_name, export_profiles
 
 def _token_form() -> TokenForm:
     form = TokenForm()
-    form.agency.choices = [("", "Choose an agency")] + [
-        (a, agency_name(a)) for a in export_profiles()
+    form.agency.choices = [
+        ("", "Choose an agency"),
+        *((a, agency_name(a)) for a in export_profiles()),
+        (api_tokens.PARTNERSHIP, api_tokens.PARTNERSHIP_NAME),
     ]
     config = current_app.config
     form.days.description = (
@@ -66,6 +68,16 @@ def add_token():
     """Make a token and show it once with when it expires; only its hash is kept."""
     form = _token_form()
     valid = form.validate_on_submit()
+    if (
+        valid
+        and form.agency.data == api_tokens.PARTNERSHIP
+        and (form.scope.data != api_tokens.AGGREGATES)
+    ):
+        form.agency.errors = [
+            "A regional partnership's token reads aggregate figures only: choose Aggregate "
+            "figures below, or choose an agency"
+        ]
+        valid = False
     days = _days(form) if valid else None
     if days is None:
         return _page(form), 400
