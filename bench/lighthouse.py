@@ -13,6 +13,7 @@ Exits 0 if every target is met, 1 if not.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -112,6 +113,12 @@ def audit(command: str, url: str, cookie: str | None) -> tuple[float, float]:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.lighthouse",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.parse_args()
     command = lighthouse()
     instance = prepare_instance(premises=5)
     targets = Targets()

@@ -16,6 +16,7 @@ BENCHMARKS = [
     "export",
     "faults",
     "imports",
+    "lighthouse",
     "page_weight",
     "places",
     "read_audit",
