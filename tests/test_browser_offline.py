@@ -9,7 +9,7 @@ from fieldapp.checklists import load_folder
 from fieldapp.queries import connect
 from tests.conftest import USERS, phone_page
 from tests.test_browser_shell import SCREENSHOTS, sign_in
-from tests.visit_helpers import SHIPPED, add_premises, jpeg_bytes
+from tests.visit_helpers import SHIPPED, add_premises, evaluate_within, jpeg_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -55,14 +55,15 @@ def prepare(page: Page, live_server, premises_id: int) -> str:
     )
     form_url = f"{live_server.url}/premises/{premises_id}/visits/new"
     page.goto(form_url)
-    page.evaluate("fetch('/api/checklists.json')")  # kept by the service worker
+    evaluate_within(page, "() => fetch('/api/checklists.json')")  # kept by the service worker
     wait_until_kept(page, f"/premises/{premises_id}/visits/new", "/api/checklists.json")
     return form_url
 
 
 def wait_until_kept(page: Page, *paths: str, seconds: float = 15) -> None:
     """Wait until the service worker has stored ``paths`` on the phone (Cache Storage)."""
-    page.evaluate(
+    evaluate_within(
+        page,
         """async ([paths, ms]) => {
           const deadline = Date.now() + ms
           const kept = async () => (await Promise.all(paths.map((p) => caches.match(p))))
@@ -81,7 +82,7 @@ def wait_for_sending_to_finish(page: Page) -> None:
     The page runs one send at a time and a trigger that comes during one joins it, so a
     send that started offline and is still failing would swallow the next trigger.
     """
-    page.evaluate("import('/static/js/offline.js').then((m) => m.sendNow())")
+    evaluate_within(page, "() => import('/static/js/offline.js').then((m) => m.sendNow())")
 
 
 def fill_visit(page: Page, tmp_path) -> None:
@@ -148,7 +149,7 @@ def test_server_down_then_back_sends_exactly_once(app, live_server, phone, tmp_p
     phone.wait_for_url("**/visits/*", timeout=15000)
     expect(phone.locator(".app-result")).to_contain_text("High concern")
     # Sending again (another tab, the service worker) changes nothing.
-    phone.evaluate("import('/static/js/outbox.js').then(m => m.sendAll())")
+    evaluate_within(phone, "() => import('/static/js/outbox.js').then((m) => m.sendAll())")
     rows, photos = visits(app)
     assert len(rows) == 1 and photos == 1
 
@@ -301,8 +302,10 @@ def test_offline_a_visit_with_too_little_checked_is_stopped_until_a_reason_is_gi
     expect(phone.locator("#outcome_reason-error")).to_have_text(f"Error: {TOO_LITTLE_MESSAGE}")
     assert phone.title().startswith("Error: ")
     assert (
-        phone.evaluate(
-            "import('/static/js/outbox.js').then((m) => m.list(document.body.dataset.userId))"
+        evaluate_within(
+            phone,
+            "() => import('/static/js/outbox.js')"
+            ".then((m) => m.list(document.body.dataset.userId))",
         )
         == []
     )
@@ -345,7 +348,8 @@ def test_the_phone_assesses_in_chromium_as_the_server_does(live_server, phone):
         )
     )
     sign_in(phone, live_server.url, "inspector")
-    javascript = phone.evaluate(
+    javascript = evaluate_within(
+        phone,
         """async ([payload, cases]) => {
           const { evaluateVisit, routesFor } = await import('/static/js/assessment.js')
           return cases.map((c) => {

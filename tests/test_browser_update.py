@@ -11,7 +11,7 @@ from fieldapp.web.offline.worker import SHELL_URLS
 from tests.conftest import make_app, phone_page
 from tests.test_browser_offline import prepare, queue_offline, wait_for_visits
 from tests.test_browser_shell import SCREENSHOTS, sign_in
-from tests.visit_helpers import add_premises
+from tests.visit_helpers import add_premises, evaluate_within
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +56,8 @@ def caches_on_phone(page: Page) -> list[str]:
 
 def outbox_on_phone(page: Page, user_id: str) -> list[str]:
     """The ids of the visits waiting in this officer's outbox (IndexedDB)."""
-    return page.evaluate(
+    return evaluate_within(
+        page,
         """async (me) => {
           const { list } = await import('/static/js/outbox.js')
           return (await list(me)).map((item) => item.visit_id)
@@ -67,7 +68,8 @@ def outbox_on_phone(page: Page, user_id: str) -> list[str]:
 
 def wait_for_caches(page: Page, names: list[str], seconds: float = 15) -> None:
     """Wait until the phone's Cache Storage holds exactly ``names``."""
-    page.evaluate(
+    evaluate_within(
+        page,
         """async ([names, ms]) => {
           const deadline = Date.now() + ms
           let keys = await caches.keys()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,25 @@ from PIL import Image
 from fieldapp.checklists import load_checklists
 from fieldapp.queries import connect
 from fieldapp.queries import premises as premises_q
+
+
+def evaluate_within(page, function: str, arg=None, seconds: float = 30):
+    """``page.evaluate(function, arg)``, failing after ``seconds`` instead of waiting for ever.
+
+    Playwright's ``evaluate`` has no timeout of its own: an outbox whose IndexedDB or fetch
+    never answers would hold the test (and the whole run) until CI gave up on it.
+    """
+    ms = int(seconds * 1000)
+    what = json.dumps(" ".join(function.split())[:80])
+    return page.evaluate(
+        f"""(arg) => Promise.race([
+          Promise.resolve(({function})(arg)),
+          new Promise((resolve, reject) => setTimeout(
+            () => reject(new Error(`no answer from the page in {ms} ms: ${{{what}}}`)), {ms}))
+        ])""",
+        arg,
+    )
+
 
 # Leicester Clock Tower: a fixed point the tests measure distances from.
 CLOCK_TOWER = (52.634420, -1.131530)
