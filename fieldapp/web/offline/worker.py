@@ -29,6 +29,7 @@ SHELL_URLS = (
     "/static/app.css",
     "/static/govuk/govuk-frontend.min.js",
     "/static/app.js",
+    "/static/js/radios.js",
     "/static/js/visit.js",
     "/static/js/location.js",
     "/static/js/outbox.js",
