@@ -9,7 +9,9 @@ turns into clustered markers. Pure: no Flask; the caller passes URLs and setting
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from html import escape
 
 import folium
 from branca.element import Element
@@ -31,8 +33,9 @@ def build_map(
     max_zoom: int = 19,
     heat: bool = False,
     nonce: str = "",
+    title: str = "Map of sites",
 ) -> str:
-    """The full HTML document of the map.
+    """The full HTML document of the map, called ``title``.
 
     ``assets`` maps "leaflet_js", "leaflet_css", "heat_js", "map_js" and "map_css" to local
     URLs: nothing is fetched from a CDN. ``site_url`` has "{id}" where a site's id goes
@@ -65,7 +68,28 @@ def build_map(
     )
     for key in ("heat_js", "map_js"):
         root.html.add_child(Element(f'<script src="{assets[key]}" defer></script>'))
-    return _with_nonce(root.render(), nonce).replace(_POINTS, points_json, 1)
+    html = _as_a_page(root.render(), m.get_name(), title)
+    return _with_nonce(html, nonce).replace(_POINTS, points_json, 1)
+
+
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
+def _as_a_page(html: str, map_name: str, title: str) -> str:
+    """Folium's document made a page a screen reader can name and a phone can zoom: a
+    language, a title, the map inside a main landmark under a heading, and a viewport that
+    does not forbid pinch zoom (folium's sets user-scalable=no, which WCAG 1.4.4 rules out).
+    """
+    html = html.replace("<html>", '<html lang="en-GB">', 1)
+    html = html.replace("<head>", f"<head>\n<title>{escape(title)}</title>", 1)
+    html = _VIEWPORT.sub(
+        '<meta name="viewport" content="width=device-width, initial-scale=1">', html, 1
+    )
+    opening = f'<div class="folium-map" id="{map_name}" ></div>'
+    if opening not in html:
+        raise ValueError("folium's map element is not where it was: check the folium version")
+    main = f'<main class="app-map-main"><h1 class="app-map-heading">{escape(title)}</h1>{opening}</main>'
+    return html.replace(opening, main, 1)
 
 
 def _with_nonce(html: str, nonce: str) -> str:

@@ -60,6 +60,7 @@ def map_frame():
         max_zoom=int(current_app.config["TILE_MAX_ZOOM"]),
         heat=request.args.get("heat") == "1" and viewer().sees("risk_band"),
         nonce=csp_nonce(),
+        title="Risk map: the matching sites, coloured by risk",
     )
     return html, 200, {"Content-Type": "text/html; charset=utf-8"}
 
