@@ -179,6 +179,24 @@ def remove(directory: Path, photo: Photo) -> None:
                 os.remove(path)
 
 
+def remove_rows(directory: Path, rows: Iterable[dict]) -> int:
+    """Delete the files, pending or final, of photos read back from the database (id,
+    visit_id and content type) whose rows are gone, under ``directory`` (the visits
+    folder); then each visit's folder if that left it empty. How many files went."""
+    extensions = {content_type: extension for content_type, extension in ACCEPTED.values()}
+    removed = 0
+    for row in rows:
+        folder = directory / row["visit_id"]
+        for name in _names(row["id"], extensions.get(row["content_type"], "bin")):
+            for path in (folder / name, folder / (name + PENDING)):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+                    removed += 1
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if now empty
+    return removed
+
+
 def pending_path(directory: Path, staged: str) -> Path:
     """Where a staged photo (named ``<id>.<ext>`` in the form) waits."""
     return directory / (staged + PENDING)

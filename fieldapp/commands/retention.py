@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from fieldapp import retention
+from fieldapp import retention, retention_records
 from fieldapp.checklists import RECORD_TYPES, RETENTION_FILE, ChecklistError, load_retention
 from fieldapp.db import get_db
 from fieldapp.queries import retention as retention_q
@@ -29,13 +29,25 @@ def _schedule() -> tuple[Path, dict]:
         raise click.exceptions.Exit(1) from error
 
 
+def _echo_held(record_type: str, held: dict[tuple[str, str], int], when: str = "") -> None:
+    for (held_type, why), count in held.items():
+        if held_type == record_type:
+            click.echo(f"{record_type}: {count} past their period held back{when} ({why})")
+
+
 @retention_group.command("report")
 @click.option("--now", "now", default=None, help="Count as at this ISO time (default: now).")
 def report_command(now: str | None) -> None:
     """Count what the schedule would remove today, by record type and age. Removes nothing."""
     path, schedule = _schedule()
-    rows = retention_q.due(get_db(), now or now_iso(), {t: r.months for t, r in schedule.items()})
+    now = now or now_iso()
+    rows = retention_q.due(get_db(), now, {t: r.months for t, r in schedule.items()})
+    held = retention_records.held_back(get_db(), schedule, now)
     click.echo(f"Past their retention period under {path} (nothing has been removed):")
+    click.echo(
+        "Held back: past their period but still referred to by a record that is kept "
+        "(apply removes referrals first, so a visit one held may then go too)."
+    )
     for record_type, rule in schedule.items():
         mine = [row for row in rows if row["record_type"] == record_type]
         total = sum(row["count"] for row in mine)
@@ -46,6 +58,7 @@ def report_command(now: str | None) -> None:
         for row in mine:
             years = row["years"]
             click.echo(f"  {row['table']}: {row['count']} {years} to {years + 1} years old")
+        _echo_held(record_type, held, " as things stand")
 
 
 @retention_group.command("apply")
@@ -62,9 +75,13 @@ def apply_command(now: str | None, yes: bool, batch: int) -> None:
         default=False,
     ):
         raise click.ClickException("Nothing removed.")
-    removed = retention.apply(get_db(), schedule, now or now_iso(), batch)
-    for (record_type, table), count in removed.items():
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    applied = retention.apply(get_db(), schedule, now or now_iso(), batch, upload_dir)
+    for (record_type, table), count in applied.removed.items():
         click.echo(f"{record_type}: {count} removed from {table}")
+    for record_type in schedule:
+        _echo_held(record_type, applied.held)
+    click.echo(f"{applied.files} photo files deleted, after their rows were removed.")
     click.echo("Each removal left a tombstone (type, id, dates, rule; no content).")
     for record_type, why in retention.WAITING.items():
         if record_type in schedule:

@@ -148,7 +148,9 @@ def _schedule(retention: Mapping[str, Retention]) -> list[str]:
         "## How long records are kept",
         "",
         "From `checklists/retention.toml`. `flask --app fieldapp retention report` counts what "
-        "is past its period today; nothing is removed automatically yet.",
+        "is past its period today; `flask --app fieldapp retention apply` removes it, leaving a "
+        "tombstone for each record (the export log, audit trail and read audit are not removed "
+        "yet).",
         "",
         "| Record type | Kept | Counted from | Basis |",
         "|---|---|---|---|",

@@ -1,7 +1,9 @@
 """What the retention schedule would remove today, counted by record type, table and age.
 
 ``due`` only counts; ``removable`` and ``remove`` are what ``flask retention apply`` uses
-for the record types it removes so far, each removal leaving a tombstone. Each record's
+for the records nothing else refers to (sessions, sign-in attempts, the geocoder cache,
+imports), each removal leaving a tombstone; fieldapp.queries.retention_records has the
+records others hang on. Each record's
 age runs from the time its
 retention period counts from (``retention.toml``'s ``after``); rows that go with another
 record (a visit's answers, a referral's steps) take that record's time.
@@ -91,7 +93,7 @@ def due(db: Database, now: str, months: dict[str, int]) -> list[dict]:
     return found
 
 
-# What ``flask retention apply`` removes so far: (record type, table, a SELECT giving each
+# What ``flask retention apply`` removes here: (record type, table, a SELECT giving each
 # removable row's ``key`` and ``at``, the column the key is in, whether the tombstone
 # names the row by a hash of its key because the key is content). The newest load of each
 # kind of place file is kept whatever its age: it describes the postcodes the service holds.
