@@ -3,11 +3,11 @@ a tombstone (type, id, dates, rule; no content), in batches, so a long backlog n
 the write lock for long.
 
 Removed so far: sign-in sessions and attempts, geocoder look-ups, old place-file load
-records (the newest of each kind is kept) and saved import mappings. The other record
-types are reported as waiting, with why: visits, photos, referrals, operations and
-premises carry the running report totals and photo files with them, and the audit trail,
-export log and read log are chained or append-only evidence whose removal needs sealed
-segments so what remains still verifies. No Flask.
+records (the newest of each kind is kept), saved import mappings, and the oldest rows of
+the audit trail, export log and read log (in sealed segments, one tombstone a segment, so
+what remains still verifies: fieldapp.log_retention). The other record types are reported
+as waiting, with why: visits, photos, referrals, operations and premises carry the running
+report totals and photo files with them. No Flask.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from sqlite_utils import Database
 
-from fieldapp import audit
+from fieldapp import audit, log_retention
 from fieldapp.checklists.retention import Retention
 from fieldapp.queries import retention as retention_q
 from fieldapp.queries import transaction
@@ -29,10 +29,6 @@ WAITING = {
     "referrals": "referrals are append-only and carry the report totals: not yet built",
     "operations": "operations go with their outcomes and report totals: not yet built",
     "premises": "premises carry the report totals and visits: not yet built",
-    "export_log": "append-only evidence of what left the council: needs sealed segments",
-    "audit": "the audit trail is chained: removing rows needs sealed segments so the rest "
-    "still verifies",
-    "read_audit": "append-only evidence of who read what: needs sealed segments",
     "training": "officers' training history: not yet built",
 }
 
@@ -67,10 +63,13 @@ def apply(
                 retention_q.remove(db, table, column, [r["key"] for r in rows], tombstones)
             count += len(rows)
         removed[(record_type, table)] = count
+    logs = log_retention.apply(db, schedule, now, batch)
+    removed.update(logs.rows)
     if any(removed.values()):
         audit.record(
             "retention.apply",
             db=db,
             removed={f"{t}.{table}": n for (t, table), n in removed.items() if n},
+            **({"sealed": logs.ranges} if logs.ranges else {}),
         )
     return removed

@@ -66,6 +66,10 @@ def apply_command(now: str | None, yes: bool, batch: int) -> None:
     for (record_type, table), count in removed.items():
         click.echo(f"{record_type}: {count} removed from {table}")
     click.echo("Each removal left a tombstone (type, id, dates, rule; no content).")
+    click.echo(
+        "The audit trail, export log and read log lose their oldest rows in sealed id "
+        "ranges, one tombstone a range; `flask audit verify` checks what remains."
+    )
     for record_type, why in retention.WAITING.items():
         if record_type in schedule:
             click.echo(f"{record_type}: not removed yet ({why})")
