@@ -12,6 +12,11 @@ recompute the rows after it. Rows chained before the key existed used plain SHA-
 (``mac_version`` NULL) and are checked as such; the first keyed row covers the last of them,
 so rewriting an old row is caught there. Rows written before any chain have no hashes.
 
+Retention removes the oldest rows in sealed segments (fieldapp.log_retention): a seal,
+MACed under the same key, holds the hash of the last row it covers, and verification
+starts from the first row kept, checking its link against that hash and the seals
+themselves (fieldapp.log_seals).
+
 Removing the newest rows leaves a shorter chain that is still consistent, so the head (row
 count and hash) is written down elsewhere: in every export log entry, and by ``flask audit
 anchor --to FILE``; ``verify(db, anchors)`` checks the chain against those copies.
@@ -32,6 +37,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from fieldapp import log_seals
 from fieldapp.queries import audit as audit_q
 from fieldapp.timeutil import now_iso
 
@@ -103,6 +109,11 @@ def row_mac(key: bytes, *content_and_prev: Any) -> str:
     """HMAC-SHA256 under ``key`` of a row's content and the previous row's hash."""
     *content, prev_hash = content_and_prev
     return hmac.new(key, _payload(content, prev_hash), hashlib.sha256).hexdigest()
+
+
+def seal_mac(*values: Any, key: bytes | None = None) -> str:
+    """HMAC-SHA256 under the audit key of a log seal's values, encoded as a row's are."""
+    return row_mac(key or _current_key(), *values)
 
 
 def record(
@@ -191,6 +202,8 @@ def check_anchors(
                 f"missing: {taken}: the trail now has only {total} rows, so rows were removed"
             )
             continue
+        if anchor.rows not in found:
+            continue  # a row retention removed inside a sealed segment: the seal is checked
         row_id, digest = found[anchor.rows]
         if digest != anchor.hash:
             problems.append(
@@ -213,10 +226,12 @@ class ChainCheck:
     keyed: int = 0  # of the rows checked, those chained under the key
     anchors: int = 0  # anchors checked and found in the chain
     anchor_problems: tuple[str, ...] = ()
+    seal_problems: tuple[str, ...] = ()
+    seals: str = ""  # the retention seals checked, in words
 
     def message(self) -> str:
         """The report for the command line: the first broken link, or "intact"."""
-        lines = list(self.anchor_problems)
+        lines = [*self.seal_problems, *self.anchor_problems]
         if not self.intact and self.broken_at is not None:
             lines.insert(0, f"broken at row {self.broken_at}: {self.reason}")
         if lines:
@@ -229,6 +244,8 @@ class ChainCheck:
             text += f" ({self.before_chain} older rows from before the chain are not covered)"
         if self.anchors:
             text += f"; {self.anchors} anchors match"
+        if self.seals:
+            text += f"; {self.seals}"
         return text
 
 
@@ -244,12 +261,14 @@ def _break(row_id: int, previous_id: int | None, why: str) -> str:
     return "its content does not match its hash: it was changed after it was written"
 
 
-def check_chain(rows: Iterable[tuple], key: bytes | None = None) -> ChainCheck:
+def check_chain(
+    rows: Iterable[tuple], key: bytes | None = None, start: tuple[int, str | None] | None = None
+) -> ChainCheck:
     """Check rows of (id, *HASHED, prev_hash, row_hash, mac_version) in id order; stop at
-    the first break. Keyed rows are checked under ``key`` (default: the app's)."""
+    the first break. Keyed rows are checked under ``key`` (default: the app's). ``start``
+    is the id and hash of the last row removed under a seal: the first row must link to it."""
     key = key or _current_key()
-    previous: str | None = None  # None until the chain starts
-    previous_id: int | None = None
+    previous_id, previous = start or (None, None)  # hash None until the chain starts
     checked = before = keyed = 0
     for row_id, *content, prev_hash, stored, mac_version in rows:
         if previous is None and prev_hash is None and stored is None:
@@ -274,10 +293,19 @@ def check_chain(rows: Iterable[tuple], key: bytes | None = None) -> ChainCheck:
 
 
 def verify(db: Database, anchors: Iterable[Anchor] = (), key: bytes | None = None) -> ChainCheck:
-    """Check the whole audit trail, oldest row first, then each anchor (those given, and
-    those in the export log) against it: the trail must still hold that many rows, the
-    last of them with that hash."""
-    result = check_chain(audit_q.chain(db), key)
+    """Check the retention seals of the three logs, then the audit trail from its oldest
+    kept row (linked to the last seal's hash), then each anchor (those given, and those in
+    the export log) against it: the trail must still hold that many rows, the last of them
+    with that hash (anchors inside a sealed segment are left to the seal)."""
+    key = key or _current_key()
+    seals = log_seals.check(db, lambda *values: seal_mac(*values, key=key))
+    result = check_chain(audit_q.chain(db), key, seals.audit_start)
+    result = replace(
+        result,
+        intact=result.intact and not seals.problems,
+        seal_problems=seals.problems,
+        seals=seals.summary(),
+    )
     anchors = [
         *anchors,
         *(
@@ -289,9 +317,10 @@ def verify(db: Database, anchors: Iterable[Anchor] = (), key: bytes | None = Non
         return result
     total, found = audit_q.hashes_at(db, {a.rows for a in anchors})
     problems = check_anchors(anchors, found, total)
+    unchecked = sum(1 for a in anchors if 0 < a.rows <= total and a.rows not in found)
     return replace(
         result,
         intact=result.intact and not problems,
-        anchors=len(anchors) - len(problems),
+        anchors=len(anchors) - len(problems) - unchecked,
         anchor_problems=tuple(problems),
     )

@@ -88,7 +88,8 @@ def _as_a_page(html: str, map_name: str, title: str) -> str:
     opening = f'<div class="folium-map" id="{map_name}" ></div>'
     if opening not in html:
         raise ValueError("folium's map element is not where it was: check the folium version")
-    main = f'<main class="app-map-main"><h1 class="app-map-heading">{escape(title)}</h1>{opening}</main>'
+    heading = f'<h1 class="app-map-heading">{escape(title)}</h1>'
+    main = f'<main class="app-map-main">{heading}{opening}</main>'
     return html.replace(opening, main, 1)
 
 

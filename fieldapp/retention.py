@@ -30,8 +30,8 @@ rules:
   fresh count of what is stored; figures for periods older than the retention period count
   only the records still held.
 
-The audit trail, export log and read log are reported as waiting: chained or append-only
-evidence whose removal needs sealed segments so what remains still verifies. No Flask.
+The oldest rows of the audit trail, export log and read log go in sealed segments, one
+tombstone a segment, so what remains still verifies (fieldapp.log_retention). No Flask.
 """
 
 from __future__ import annotations
@@ -43,18 +43,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fieldapp import audit, retention_records
+from fieldapp import audit, log_retention, retention_records
 from fieldapp.checklists.retention import Retention
 from fieldapp.queries import retention as retention_q
 from fieldapp.queries import transaction
 from fieldapp.timeutil import now_iso
-
-WAITING = {
-    "export_log": "append-only evidence of what left the council: needs sealed segments",
-    "audit": "the audit trail is chained: removing rows needs sealed segments so the rest "
-    "still verifies",
-    "read_audit": "append-only evidence of who read what: needs sealed segments",
-}
 
 
 @dataclass
@@ -103,6 +96,8 @@ def apply(
         removed[(record_type, table)] = count
     more, held, files = retention_records.apply(db, schedule, now, batch, upload_dir)
     removed.update(more)
+    logs = log_retention.apply(db, schedule, now, batch)
+    removed.update(logs.rows)
     if any(removed.values()):
         audit.record(
             "retention.apply",
@@ -110,5 +105,6 @@ def apply(
             removed={f"{t}.{table}": n for (t, table), n in removed.items() if n},
             held_back={f"{t}: {why}": n for (t, why), n in held.items()},
             photo_files=files,
+            **({"sealed": logs.ranges} if logs.ranges else {}),
         )
     return Applied(removed, held, files)

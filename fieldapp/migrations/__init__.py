@@ -36,6 +36,7 @@ from fieldapp.migrations import (
     m021_report_postcodes,
     m022_retention_tombstones,
     m023_retention_removals,
+    m024_log_seals,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -62,6 +63,7 @@ STEPS: tuple[ModuleType, ...] = (
     m021_report_postcodes,
     m022_retention_tombstones,
     m023_retention_removals,
+    m024_log_seals,
 )
 
 migrations = Migrations("fieldapp")

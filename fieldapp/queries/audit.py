@@ -49,21 +49,36 @@ def chain(db: Database) -> Iterator[tuple]:
     )
 
 
+_SEALED = "SELECT COALESCE(SUM(row_count), 0) FROM log_seals WHERE log = 'audit'"
+
+
 def head(db: Database) -> tuple[int, str | None]:
-    """The trail's row count and its last row's hash (None when empty)."""
+    """The trail's row count (counting the rows retention removed under seals, so an
+    anchor's count stays a position in the whole history) and its last row's hash (None
+    when empty)."""
     count, last = db.conn.execute(
-        "SELECT count(*), (SELECT row_hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit"
+        f"SELECT count(*) + ({_SEALED}), "  # noqa: S608 - a constant
+        "(SELECT row_hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit"
     ).fetchone()
     return count, last
 
 
 def hashes_at(db: Database, positions: set[int]) -> tuple[int, dict[int, tuple[int, str]]]:
     """The trail's row count, and (id, row_hash) of its n-th row (oldest first) for each n
-    in ``positions``: one pass over the ids and hashes, however many anchors."""
+    in ``positions``: one pass over the ids and hashes, however many anchors. Positions
+    count the rows removed under seals; of those, only a seal's last row is found (its id
+    and the seal's end hash)."""
     found: dict[int, tuple[int, str]] = {}
-    count = 0
+    sealed = 0
+    for row_count, last_id, end_hash in db.conn.execute(
+        "SELECT row_count, last_id, end_hash FROM log_seals WHERE log = 'audit' ORDER BY id"
+    ):
+        sealed += row_count
+        if sealed in positions and end_hash:
+            found[sealed] = (last_id, end_hash)
+    count = sealed
     for count, (row_id, digest) in enumerate(
-        db.conn.execute("SELECT id, row_hash FROM audit ORDER BY id"), start=1
+        db.conn.execute("SELECT id, row_hash FROM audit ORDER BY id"), start=sealed + 1
     ):
         if count in positions:
             found[count] = (row_id, digest)
