@@ -35,6 +35,7 @@ from fieldapp.migrations import (
     m020_victims_index,
     m021_report_postcodes,
     m022_retention_tombstones,
+    m025_audit_filter_indexes,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -60,6 +61,7 @@ STEPS: tuple[ModuleType, ...] = (
     m020_victims_index,
     m021_report_postcodes,
     m022_retention_tombstones,
+    m025_audit_filter_indexes,
 )
 
 migrations = Migrations("fieldapp")
