@@ -109,7 +109,7 @@ def _choice(chosen: Chosen, name: str, allowed: Mapping[str, str], problem: str)
     if not typed:
         return
     if typed in allowed:
-        chosen.values["action" if name == "action" else name] = typed
+        chosen.values[name] = typed
     else:
         chosen.errors[name] = problem
 
