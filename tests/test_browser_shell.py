@@ -1,5 +1,6 @@
 """The shell in a real browser at phone size: sign in as each role and look at home."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,38 @@ def test_admin_adds_a_user_at_phone_size(page: Page, live_server):
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_text("User rae.partner created.")).to_be_visible()
     expect(page.get_by_role("cell", name="Fire and rescue service")).to_be_visible()
+
+
+def test_admin_filters_the_audit_log_at_phone_size(page: Page, live_server):
+    from tests.test_browser_assessment import no_accessibility_problems
+
+    sign_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/admin/audit")
+    page.get_by_label("Person (username)").fill(USERS["admin"][0])
+    page.get_by_label("Action").select_option(label="Signed in (auth.sign_in)")
+    page.get_by_label("Record type").select_option(label="User")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(
+        re.compile(r"person=ada\.admin&action=auth\.sign_in&record-type=users")
+    )
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_contain_text("Signed in")
+    for row in rows.all():
+        expect(row).to_contain_text(USERS["admin"][0])
+        expect(row.locator("td").nth(2)).to_contain_text("Signed in")
+    no_accessibility_problems(page)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "admin-audit-filtered.png"), full_page=True, scale="css")
+    # A date that does not exist: the summary says which box, and its link goes there.
+    page.locator("#from-day").fill("31")
+    page.locator("#from-month").fill("2")
+    page.locator("#from-year").fill("2026")
+    page.get_by_role("button", name="Filter").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("From date must be a real date")
+    no_accessibility_problems(page)
+    summary.get_by_role("link").click()
+    expect(page.locator("#from-day")).to_be_focused()
+    page.get_by_role("link", name="Clear filters").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/audit")

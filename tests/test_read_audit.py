@@ -139,7 +139,7 @@ def test_admins_see_reads_on_the_audit_page(client, visit, app):
     admin = app.test_client()
     AuthActions(admin).login("admin")
     page = admin.get("/admin/audit?kind=reads").get_data(as_text=True)
-    assert f"visits {visit['visit_id']}" in page
+    assert f"Visit {visit['visit_id']}" in page  # the record type in words
     assert "Case work" in page and USERS["inspector"][0] in page
     changes = admin.get("/admin/audit").get_data(as_text=True)
     assert "Case work" not in changes  # reads are not among the changes
@@ -163,7 +163,11 @@ def test_hostile_audit_details_render_as_plain_visible_text(app):
     for invisible in ("\u202e", "\x00"):
         assert invisible not in page
     assert "\\u202eevil\\u0000\\u000aforged row" in page  # the record id and username
-    assert "\\u202eevil\\u0000\\nforged row" in page  # the detail, as JSON wrote it
+    # The detail, as a key and its value.
+    assert (
+        "<dt>Note</dt><dd>&lt;script&gt;alert(1)&lt;/script&gt;"
+        "\\u202eevil\\u0000\\u000aforged row</dd>"
+    ) in page
 
 
 def test_a_read_skips_the_fsync_but_leaves_the_connection_as_it_was(query_db):

@@ -37,6 +37,7 @@ from fieldapp.migrations import (
     m022_retention_tombstones,
     m023_retention_removals,
     m024_log_seals,
+    m025_audit_filter_indexes,
 )
 
 STEPS: tuple[ModuleType, ...] = (
@@ -64,6 +65,7 @@ STEPS: tuple[ModuleType, ...] = (
     m022_retention_tombstones,
     m023_retention_removals,
     m024_log_seals,
+    m025_audit_filter_indexes,
 )
 
 migrations = Migrations("fieldapp")

@@ -3,7 +3,7 @@ anchors (row count and last hash) kept beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from sqlite_utils import Database
 
@@ -94,9 +94,36 @@ def export_anchors(db: Database) -> list[dict]:
     )
 
 
-def recent(db: Database, limit: int = 200, offset: int = 0) -> list[dict]:
-    """The newest audit rows first."""
-    return query(db, "SELECT * FROM audit ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset])
+# What the log's page can narrow the rows to, each a condition on one argument. Times are
+# stored as UTC ISO text of one width, so they compare as text.
+FILTERS = {
+    "username": "username = ?",
+    "action": "action = ?",
+    "table_name": "table_name = ?",
+    "record_id": "record_id = ?",
+    "since": "at >= ?",
+    "before": "at < ?",
+}
+
+
+def where(filters: Mapping[str, object]) -> tuple[str, list]:
+    """A WHERE clause (or nothing) and its arguments for the FILTERS given a value."""
+    used = [(FILTERS[name], value) for name, value in filters.items() if value is not None]
+    if not used:
+        return "", []
+    return " WHERE " + " AND ".join(sql for sql, _ in used), [value for _, value in used]
+
+
+def recent(
+    db: Database, limit: int = 200, offset: int = 0, filters: Mapping[str, object] | None = None
+) -> list[dict]:
+    """The newest audit rows first, narrowed by ``filters`` (names from FILTERS)."""
+    clause, args = where(filters or {})
+    return query(
+        db,
+        f"SELECT * FROM audit{clause} ORDER BY id DESC LIMIT ? OFFSET ?",  # noqa: S608
+        [*args, limit, offset],
+    )
 
 
 def for_record(db: Database, table: str, record_id, actions: Sequence[str]) -> list[dict]:

@@ -14,10 +14,11 @@ visit) or checkpoint; only a power cut in between can lose it, never an app cras
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlite_utils import Database
 
+from fieldapp.queries import audit as audit_q
 from fieldapp.queries import query, transaction
 
 # The justification categories, as s62 asks: why a record was consulted. A view says which
@@ -50,6 +51,21 @@ def record(db: Database, rows: Sequence[Sequence]) -> None:
         db.conn.execute(f"PRAGMA synchronous = {int(previous)}")
 
 
-def recent(db: Database, limit: int = 100, offset: int = 0) -> list[dict]:
-    """The newest reads first."""
-    return query(db, "SELECT * FROM reads ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset])
+def recent(
+    db: Database, limit: int = 100, offset: int = 0, filters: Mapping[str, object] | None = None
+) -> list[dict]:
+    """The newest reads first, narrowed by ``filters``: those of the audit trail's (but
+    ``action``, which reads have not) and ``why``."""
+    given = dict(filters or {})
+    why = given.pop("why", None)
+    if given.get("action") is not None:
+        raise ValueError("reads have no action to filter by")
+    given.pop("action", None)
+    clause, args = audit_q.where(given)
+    if why is not None:
+        clause, args = f"{clause} {'AND' if clause else 'WHERE'} why = ?", [*args, why]
+    return query(
+        db,
+        f"SELECT * FROM reads{clause} ORDER BY id DESC LIMIT ? OFFSET ?",  # noqa: S608
+        [*args, limit, offset],
+    )

@@ -9,13 +9,14 @@ import re
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import accounts, audit, sessions
+from fieldapp import accounts, audit, audit_labels, sessions
 from fieldapp.db import get_db
-from fieldapp.permissions import allow
+from fieldapp.permissions import allow, can
 from fieldapp.queries import audit as audit_q
 from fieldapp.queries import read_audit as read_audit_q
 from fieldapp.queries import users as users_q
 from fieldapp.web import read_audit
+from fieldapp.web.admin import audit_filters
 from fieldapp.web.admin.forms import ROLE_HINTS, EditUserForm, NewUserForm, ResetPasswordForm
 from fieldapp.web.paging import page_number
 
@@ -148,20 +149,62 @@ def reset_password(user_id: int):
     return render_template("admin/reset_password.html", form=form, user=user)
 
 
+bp.add_app_template_filter(audit_labels.detail_items, "audit_detail")
+
+# Records the log can link to, where the page exists: table -> (endpoint, its id argument,
+# whether the id is a number). Shown as links only to a user that page lets in.
+RECORD_PAGES = {
+    "users": ("admin.edit_user", "user_id", True),
+    "premises": ("premises.detail", "premises_id", True),
+    "visits": ("visits.result", "visit_id", False),
+    "operations": ("operations.detail", "operation_id", True),
+}
+
+
+@bp.app_template_global("audit_record_href")
+def audit_record_href(table: str | None, record_id: str | None) -> str | None:
+    """The address of the page showing this record, if there is one the user may open."""
+    page = RECORD_PAGES.get(table or "")
+    if page is None or not record_id:
+        return None
+    endpoint, argument, numeric = page
+    if not can(endpoint):
+        return None
+    if numeric:
+        if not (record_id.isascii() and record_id.isdigit() and len(record_id) <= 18):
+            return None
+        return url_for(endpoint, **{argument: int(record_id)})
+    return url_for(endpoint, **{argument: record_id})
+
+
 @bp.route("/audit")
 @allow("admin")
 def audit_log():
-    """The audit trail (changes) or the read log (reads), newest first, a page at a time."""
+    """The audit trail (changes) or the read log (reads), newest first, a page at a time,
+    narrowed by the filters above it."""
     kind = "reads" if request.args.get("kind") == "reads" else "changes"
     read_audit.consulted("reads" if kind == "reads" else "audit", None, "audit_review")
     page = page_number(AUDIT_PAGE_SIZE)
-    recent = read_audit_q.recent if kind == "reads" else audit_q.recent
-    rows = recent(get_db(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
+    chosen = audit_filters.read(request.args, kind)
+    rows = []
+    if not chosen.errors:
+        recent = read_audit_q.recent if kind == "reads" else audit_q.recent
+        rows = recent(
+            get_db(),
+            limit=AUDIT_PAGE_SIZE + 1,
+            offset=(page - 1) * AUDIT_PAGE_SIZE,
+            filters=chosen.values,
+        )
     return render_template(
         "admin/audit.html",
         kind=kind,
         rows=rows[:AUDIT_PAGE_SIZE],
         page=page,
         has_next=len(rows) > AUDIT_PAGE_SIZE,
+        chosen=chosen,
+        error_list=audit_filters.error_list(chosen),
+        record_choices=audit_filters.RECORD_CHOICES[kind],
+        actions=audit_labels.ACTIONS,
+        record_types=audit_labels.RECORD_TYPES,
         why_labels=read_audit_q.WHY,
-    )
+    ), (400 if chosen.errors else 200)
