@@ -33,9 +33,16 @@ def phone(browser: Browser, browser_context_args, live_server):
     page.context.close()
 
 
+# axe-core lists only what fails: the same rules run, but gathering every passing element
+# as well took a third of each check's time.
+ONLY_VIOLATIONS = {"resultTypes": ["violations"]}
+
+
 def no_accessibility_problems(page, within: str | None = None) -> None:
     """axe-core finds nothing wrong on the page (or in the part ``within`` names)."""
-    results = Axe().run(page, context={"include": [[within]]} if within else None)
+    results = Axe().run(
+        page, context={"include": [[within]]} if within else None, options=ONLY_VIOLATIONS
+    )
     problems = [
         f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
     ]

@@ -14,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import LiveServer
+from tests.test_browser_assessment import ONLY_VIOLATIONS
 from tests.test_browser_shell import sign_in
 from tests.test_fuzz import World, _targets
 
@@ -54,7 +55,7 @@ def site(tmp_path_factory, _template_database, browser: Browser, browser_context
 
 def violations(page) -> list[str]:
     """What axe-core finds wrong on the page: each rule with the elements it found."""
-    found = Axe().run(page).response["violations"]
+    found = Axe().run(page, options=ONLY_VIOLATIONS).response["violations"]
     return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}" for v in found]
 
 
