@@ -20,6 +20,16 @@ from sqlite_utils import Database
 from tests.conftest import AuthActions
 
 _ids = count(1)
+
+# Periods that the report pages turn away, each with the message its error summary gives
+# (a page's tests add the ones particular to it).
+HOSTILE_PERIODS = [
+    ("period=bogus", "Select a period from the list"),
+    ("period=%27%20OR%201=1--", "Select a period from the list"),
+    ("period=custom&from-day=1&from-month=1&from-year=1e309", "Start date must be a real date"),
+    (f"period={'x' * 5000}", "Select a period from the list"),
+]
+
 RED_FLAGS = {
     "id_retained": ("CTL", "slavery", "Has anyone's passport or ID been taken from them?"),
     "living_on_site": ("WEL", "slavery", "Is anyone living on site?"),

@@ -18,7 +18,7 @@ from fieldapp.queries import connect
 from fieldapp.reports import areas, periods
 from fieldapp.timeutil import UK, uk_day_end_utc, uk_day_start_utc
 from tests.conftest import make_app, parse
-from tests.report_world import add_premises, add_visit, signed_in
+from tests.report_world import HOSTILE_PERIODS, add_premises, add_visit, signed_in
 
 YEAR = periods.financial_year(date(2025, 6, 1))
 YEAR_ARGS = "period=custom&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026"
@@ -416,11 +416,8 @@ def test_signed_out_people_are_asked_to_sign_in(world):
 
 
 HOSTILE = [
-    ("period=bogus", "Select a period from the list"),
-    ("period=%27%20OR%201=1--", "Select a period from the list"),
-    ("period=custom&from-day=1&from-month=1&from-year=1e309", "Start date must be a real date"),
+    *HOSTILE_PERIODS,
     ("period=custom&from-day=%00&from-month=1&from-year=2026", "Start date must be a real date"),
-    (f"period={'x' * 5000}", "Select a period from the list"),
 ]
 
 

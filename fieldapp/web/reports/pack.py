@@ -11,7 +11,6 @@ PDF" on the page, laid out for A4 by static/report-pack.css.
 from __future__ import annotations
 
 from flask import Response, current_app, render_template, request, url_for
-from markupsafe import Markup
 
 from fieldapp import audit
 from fieldapp.checklists.model import SECTORS
@@ -22,6 +21,7 @@ from fieldapp.places.lookup import summary as places_summary
 from fieldapp.reports import areas, csvfile, pack, periods, suppression, trends
 from fieldapp.timeutil import format_uk_datetime, now_iso, uk_today
 from fieldapp.web.printing import css_string
+from fieldapp.web.reports.trends import charts
 from fieldapp.web.reports.views import PARTNERS, _below, _questions, _report, bp, hotspots_url, made
 
 
@@ -41,18 +41,13 @@ def _page(choice: periods.Choice, found: pack.Contents | None, status: int = 200
     below = _below()
     marking = current_app.config.get("EXPORT_MARKING", DEFAULT_MARKING)
     asked = {k: v for k, v in request.args.items() if k in periods.ARGUMENTS}
-    charts = {}
-    if found:
-        for trend in found.trends.trends:
-            # Every label in the SVG is escaped by fieldapp.reports.charts.
-            svg = trends.chart(found.trends, trend, found.trends_hidden[trend.key])
-            charts[trend.key] = Markup(svg)  # noqa: S704
+    drawn = charts(found.trends, found.trends_hidden) if found else {}
     page = render_template(
         "reports/pack.html",
         choice=choice,
         presets=periods.PRESETS,
         found=found,
-        charts=charts,
+        charts=drawn,
         shared=True,
         below=below,
         rule=suppression.rule(below),

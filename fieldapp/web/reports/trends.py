@@ -8,6 +8,8 @@ chosen from lists, and anything else asked for is a clear 400, never a 500.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import render_template, request, url_for
 from markupsafe import Markup
 
@@ -63,6 +65,15 @@ def _urls(chosen: dict[str, str]) -> dict[str, str]:
     }
 
 
+def charts(
+    found: trends.Trends, hidden: Mapping[str, Mapping[trends.Cell, str]]
+) -> dict[str, Markup]:
+    """Each trend's SVG chart, by the trend's key, drawing the cells in ``hidden`` (by the
+    trend's key) as hidden rather than to scale. The Trends page and the pack both use it."""
+    # Every label in the SVG is escaped by fieldapp.reports.charts.
+    return {t.key: Markup(trends.chart(found, t, hidden[t.key])) for t in found.trends}  # noqa: S704
+
+
 @bp.route("/trends")
 @allow("coordinator", "partner", when=PARTNERS)
 def trends_page():
@@ -71,7 +82,7 @@ def trends_page():
     indicators = _indicators()
     chosen = _chosen(choice, indicators)
     shared, below = _shared(), _below()
-    found, charts, hidden = None, {}, {}
+    found, drawn, hidden = None, {}, {}
     if not choice.errors:
         found = trends.build(
             get_db(),
@@ -80,16 +91,14 @@ def trends_page():
             sector=chosen["sector"],
             indicator_name=indicators.get(chosen["indicator"], ""),
         )
-        for trend in found.trends:
-            hidden[trend.key] = trend.hidden(below) if shared else {}
-            # Every label in the SVG is escaped by fieldapp.reports.charts.
-            charts[trend.key] = Markup(trends.chart(found, trend, hidden[trend.key]))  # noqa: S704
+        hidden = {t.key: t.hidden(below) if shared else {} for t in found.trends}
+        drawn = charts(found, hidden)
     page = render_template(
         "reports/trends.html",
         choice=choice,
         presets=periods.PRESETS,
         found=found,
-        charts=charts,
+        charts=drawn,
         hidden=hidden,
         shared=shared,
         below=below,
