@@ -365,6 +365,39 @@ def test_gdal_reads_the_geopackage_as_typed_wgs84_points(app, db, hand_built, tm
     assert points(path) == located(app, db, ids)
     items = layer_summary(path, "site_list_items")
     assert "Geometry: None\n" in items and "  HANDLING_MARKING=OFFICIAL-SENSITIVE\n" in items
+    assert_spatially_indexed(path, points(path))
+
+
+def quiet_ogrinfo(*args: str) -> str:
+    """ogrinfo's output for ``args``, which must leave nothing on stderr (no warning)."""
+    done = subprocess.run(
+        [OGRINFO, "-ro", *args], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stderr == "", done.stderr
+    return done.stdout
+
+
+def assert_spatially_indexed(path, located_points: list[tuple[float, float]]) -> None:
+    """GDAL finds the sites layer's spatial index and a map window gets just its sites."""
+    assert "1: sites (Point)\n" in quiet_ogrinfo(str(path))  # the whole file: no warning
+    has_index = quiet_ogrinfo(str(path), "-sql", "SELECT HasSpatialIndex('sites', 'geom')")
+    assert "HasSpatialIndex (Integer) = 1\n" in has_index
+    if not located_points:
+        return
+    # A small window round one site (sites are 40 m or more apart), then one round them all.
+    x, y = located_points[len(located_points) // 2]
+    near = 0.0002
+    inside = [p for p in located_points if abs(p[0] - x) <= near and abs(p[1] - y) <= near]
+    xs, ys = [p[0] for p in located_points], [p[1] for p in located_points]
+    windows = [
+        ((x - near, y - near, x + near, y + near), len(inside)),
+        ((min(xs) - near, min(ys) - near, max(xs) + near, max(ys) + near), len(xs)),
+        ((x + 1, y + 1, x + 2, y + 2), 0),  # far from every site
+    ]
+    for window, expected in windows:
+        spat = [f"{v:.6f}" for v in window]
+        summary = quiet_ogrinfo("-so", "-spat", *spat, str(path), "sites")
+        assert f"Feature Count: {expected}\n" in summary, (window, summary)
 
 
 def test_the_geopackage_is_one_by_the_standard_and_keeps_every_value(app, db, hand_built):
@@ -391,6 +424,15 @@ def test_the_geopackage_is_one_by_the_standard_and_keeps_every_value(app, db, ha
             "SELECT site_fid, item FROM site_list_items WHERE list = 'red_flags' "
             "ORDER BY site_fid, position"
         ).fetchall()
+        # The spatial index (the RTree extension): one box a located site, under its fid.
+        extension = conn.execute(
+            "SELECT table_name, column_name, definition, scope FROM gpkg_extensions "
+            "WHERE extension_name = 'gpkg_rtree_index'"
+        ).fetchall()
+        indexed = conn.execute("SELECT id FROM rtree_sites_geom ORDER BY id").fetchall()
+        with_geometry = conn.execute(
+            "SELECT fid FROM sites WHERE geom IS NOT NULL ORDER BY fid"
+        ).fetchall()
     finally:
         conn.close()
     assert [r[1] for r in rows] == listed(app, db, "everything=1")
@@ -403,6 +445,9 @@ def test_the_geopackage_is_one_by_the_standard_and_keeps_every_value(app, db, ha
     for fid, _, name, red_flags in rows:
         assert json.loads(red_flags or "[]") == by_fid.get(fid, []), name
     assert by_fid  # the hand-built visits have red flags
+    spec = "http://www.geopackage.org/spec120/#extension_rtree"
+    assert extension == [("sites", "geom", spec, "write-only")]
+    assert indexed == with_geometry and len(indexed) < len(rows)  # Nowhere Wash: no point
 
 
 def export_to(data: bytes):
