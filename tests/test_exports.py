@@ -351,6 +351,16 @@ def test_safe_cell_keeps_numbers_and_quotes_text():
     assert exporting.safe_cell("Plain name") == "Plain name"
 
 
+def test_csv_cells_lose_control_characters_and_keep_the_rest():
+    assert exporting.safe_cell("Bell\x07 Wash\x00") == "Bell Wash"
+    assert exporting.safe_cell("\x1b[31mRed\x9b") == "[31mRed"
+    assert exporting.safe_cell("line one\nline two\ttabbed") == "line one\nline two\ttabbed"
+    # A control character in front cannot hide a formula from the check.
+    assert exporting.safe_cell("\x07=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert exporting.safe_cell("\x00-1.5") == "-1.5"
+    assert exporting.safe_cell("Zoë Ødegård \u202e") == "Zoë Ødegård \u202e"
+
+
 @pytest.mark.parametrize("fmt", ["csv", "geojson", "kml"])
 def test_names_with_commas_quotes_newlines_and_other_scripts_round_trip(app, sites, fmt):
     body = download(signed_in(app, "coordinator"), fmt, "agency=glaa").get_data()

@@ -55,6 +55,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # formula: OWASP's advice is about cells that would be evaluated, so these keep their text.
 _PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 ROWS_PER_CHUNK = 1000
+# Control characters (a bell, an escape, NUL; C0 and C1 but tab, line feed and carriage
+# return) are never data a reader meant: in a CSV they reach the spreadsheet or GIS as
+# invisible junk or break the tools that read it, so they are dropped.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # XML 1.0 cannot carry most control characters, escaped or not: they are dropped.
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -209,6 +213,7 @@ def safe_cell(value) -> str | int | float:
     Numbers stay numbers, and so does text that is a plain number (a longitude of -1.13 is
     data, not a formula); other text beginning with a formula character gets a leading
     apostrophe, which Excel hides (LibreOffice shows it: the XLSX export needs none).
+    Control characters are dropped first, so one cannot hide a formula behind it.
     """
     if value is None:
         return ""
@@ -218,7 +223,7 @@ def safe_cell(value) -> str | int | float:
         return value
     if isinstance(value, list | tuple):
         value = "; ".join(str(v) for v in value)
-    text = str(value)
+    text = _CONTROLS.sub("", str(value))
     if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
