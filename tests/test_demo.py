@@ -223,6 +223,22 @@ def test_a_second_load_adds_nothing(world):
     assert "0 users" in world["second"] and "0 referrals, 0 joint operations" in world["second"]
 
 
+def test_loading_again_on_a_later_day_adds_nothing_and_does_not_fail(world, tmp_path, monkeypatch):
+    from fieldapp import demo
+
+    other = make_app(tmp_path)
+    load_demo(other)
+    db = connect(other.config["DATABASE"])
+    before = counts(db)
+    later = demo.utcnow() + timedelta(days=40)
+    monkeypatch.setattr(demo, "utcnow", lambda: later)
+    monkeypatch.setattr(demo, "uk_today", lambda: later.date())
+    output = load_demo(other)
+    assert "0 visits, 0 referrals, 0 joint operations" in output
+    assert counts(db) == {**before, "audit": counts(db)["audit"]}
+    db.conn.close()
+
+
 def test_the_same_seed_gives_the_same_demo(world, tmp_path):
     other = make_app(tmp_path)
     load_demo(other)
