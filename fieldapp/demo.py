@@ -144,15 +144,11 @@ def load(
         )
     found = (users_q.find_by_username(db, u[0]) for u in DEMO_USERS)
     users = {user["username"]: user["id"] for user in found if user}
+    # Loaded before? Visit dates count back from today and a visit's content includes its
+    # date, so loading again on a later day would send the same visits with other content,
+    # which the service rightly refuses.
     if visits_q.recent(db, inspector_id=users["demo.inspector"], limit=1):
-        # Loaded before. Visit dates count back from today and a visit's content includes
-        # its date, so loading again on a later day would send the same visits with other
-        # content, which the service rightly refuses.
-        return (
-            f"Loaded demo data: {len(logins)} users, {len(rows)} premises, 0 visits, "
-            "0 referrals, 0 joint operations and 0 training records in "
-            f"{LOCAL_AUTHORITY} (the demo's visits were already there)."
-        )
+        return _summary(logins, rows, [], {}) + " The demo's visits were already there."
     # One transaction for the lot: each visit's own becomes a savepoint, so the database
     # commits once rather than hundreds of times (most of the load's time), and a demo that
     # fails half way leaves nothing behind.
@@ -169,10 +165,14 @@ def load(
             reference=reference,
             agencies=agencies,
         )
+    return _summary(logins, rows, stored, added)
+
+
+def _summary(logins: list, rows: list, stored: list, added: Mapping[str, int]) -> str:
     return (
         f"Loaded demo data: {len(logins)} users, {len(rows)} premises, {len(stored)} visits, "
-        f"{added['referrals']} referrals, {added['operations']} joint operations and "
-        f"{added['training']} training records in {LOCAL_AUTHORITY}."
+        f"{added.get('referrals', 0)} referrals, {added.get('operations', 0)} joint operations "
+        f"and {added.get('training', 0)} training records in {LOCAL_AUTHORITY}."
     )
 
 

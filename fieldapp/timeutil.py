@@ -149,3 +149,36 @@ def format_uk_date(value: str | date | datetime | None, missing: str = "") -> st
             return value
     moment = _readable(value)
     return str(value) if moment is None else long_date(moment.date())
+
+
+# A date typed into GOV.UK's day, month and year boxes: the boxes, and the years accepted
+# (a typo such as 20026 or 206 is caught rather than searched for).
+DATE_PARTS = ("day", "month", "year")
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+
+
+def typed_date(
+    parts: dict[str, str], label: str, example: str = "1 4 2026"
+) -> tuple[date | None, str | None, tuple[str, ...]]:
+    """Read GOV.UK date boxes (``parts`` by DATE_PARTS): the date, or None with the
+    problem in the Design System's words and the boxes to mark wrong. All three blank is
+    "Enter the ..."; a caller for which blank means "any date" checks that first."""
+    missing = tuple(part for part in DATE_PARTS if not parts.get(part))
+    if len(missing) == len(DATE_PARTS):
+        return None, f"Enter the {label.lower()}", DATE_PARTS
+    if missing:
+        return None, f"{label} must include a {' and '.join(missing)}", missing
+    if not all(value.isascii() and value.isdigit() for value in parts.values()):
+        return None, f"{label} must be a real date, in numbers, like {example}", DATE_PARTS
+    if len(parts["year"]) != 4:
+        return None, "Year must include 4 numbers", ("year",)
+    if len(parts["day"]) > 2 or len(parts["month"]) > 2:
+        return None, f"{label} must be a real date", DATE_PARTS
+    try:
+        typed = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return None, f"{label} must be a real date", DATE_PARTS
+    if not EARLIEST <= typed <= LATEST:
+        return None, f"{label} must be between {EARLIEST.year} and {LATEST.year}", ("year",)
+    return typed, None, ()

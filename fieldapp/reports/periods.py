@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from fieldapp.timeutil import MONTHS, long_date
+from fieldapp.timeutil import DATE_PARTS, MONTHS, long_date, typed_date
 
 PRESETS = {
     "this_fy": "This financial year",
@@ -28,9 +28,6 @@ PRESETS = {
     "custom": "Dates you choose",
 }
 DEFAULT = "this_fy"
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
-DATE_PARTS = ("day", "month", "year")
 # The two dates a coordinator can type, by the name of their boxes.
 DATES = {"from": "Start date", "to": "End date"}
 # Every argument a period is read from (links that keep the period keep these alone).
@@ -192,30 +189,9 @@ def choose(args: Mapping, today: date) -> Choice:
 
 def _read_date(choice: Choice, name: str) -> date | None:
     """One typed date, or None with the problem recorded GOV.UK style."""
-    label = DATES[name]
     parts = {part: choice.typed[f"{name}-{part}"] for part in DATE_PARTS}
-    missing = tuple(part for part in DATE_PARTS if not parts[part])
-    problem, wrong = None, DATE_PARTS
-    if len(missing) == len(DATE_PARTS):
-        problem = f"Enter the {label.lower()}"
-    elif missing:
-        problem, wrong = f"{label} must include a {' and '.join(missing)}", missing
-    elif not all(value.isascii() and value.isdigit() for value in parts.values()):
-        problem = f"{label} must be a real date, in numbers, like 1 4 2026"
-    elif len(parts["year"]) != 4:
-        problem, wrong = "Year must include 4 numbers", ("year",)
-    elif len(parts["day"]) > 2 or len(parts["month"]) > 2:
-        problem = f"{label} must be a real date"
-    if problem is None:
-        try:
-            typed = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        except ValueError:
-            problem = f"{label} must be a real date"
-        else:
-            if EARLIEST <= typed <= LATEST:
-                return typed
-            problem = f"{label} must be between {EARLIEST.year} and {LATEST.year}"
-            wrong = ("year",)
-    choice.errors[name] = problem
-    choice.wrong[name] = wrong
-    return None
+    typed, problem, wrong = typed_date(parts, DATES[name])
+    if problem:
+        choice.errors[name] = problem
+        choice.wrong[name] = wrong
+    return typed

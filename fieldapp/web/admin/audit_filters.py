@@ -15,12 +15,9 @@ from datetime import date
 from fieldapp import accounts, audit_labels
 from fieldapp.audit import COMMAND_LINE
 from fieldapp.queries import read_audit as read_audit_q
-from fieldapp.timeutil import uk_day_end_utc, uk_day_start_utc
+from fieldapp.timeutil import DATE_PARTS, typed_date, uk_day_end_utc, uk_day_start_utc
 
-DATE_PARTS = ("day", "month", "year")
 DATES = {"from": "From date", "to": "To date"}
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
 # What each kind of log can be narrowed to.
 ARGUMENTS = {
     "changes": ("person", "action", "record-type", "record-id"),
@@ -141,33 +138,16 @@ def _record(chosen: Chosen) -> None:
 
 
 def _day(chosen: Chosen, name: str) -> date | None:
-    """One typed date (None if left blank or wrong, the problem recorded)."""
-    label = DATES[name]
+    """One typed date (None if left blank, which means any date, or wrong, the problem
+    recorded)."""
     parts = {part: chosen.typed[f"{name}-{part}"] for part in DATE_PARTS}
-    missing = tuple(part for part in DATE_PARTS if not parts[part])
-    if len(missing) == len(DATE_PARTS):
+    if not any(parts.values()):
         return None
-    problem, wrong = None, DATE_PARTS
-    if missing:
-        problem, wrong = f"{label} must include a {' and '.join(missing)}", missing
-    elif not all(value.isascii() and value.isdigit() for value in parts.values()):
-        problem = f"{label} must be a real date, in numbers, like 31 5 2026"
-    elif len(parts["year"]) != 4:
-        problem, wrong = "Year must include 4 numbers", ("year",)
-    elif len(parts["day"]) > 2 or len(parts["month"]) > 2:
-        problem = f"{label} must be a real date, like 31 5 2026"
-    else:
-        try:
-            typed = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        except ValueError:
-            problem = f"{label} must be a real date, like 31 5 2026"
-        else:
-            if EARLIEST <= typed <= LATEST:
-                return typed
-            problem, wrong = f"{label} must be between {EARLIEST.year} and {LATEST.year}", ("year",)
-    chosen.errors[name] = problem
-    chosen.wrong_boxes[name] = wrong
-    return None
+    typed, problem, wrong = typed_date(parts, DATES[name], example="31 5 2026")
+    if problem:
+        chosen.errors[name] = problem
+        chosen.wrong_boxes[name] = wrong
+    return typed
 
 
 def error_list(chosen: Chosen) -> list[dict[str, str]]:

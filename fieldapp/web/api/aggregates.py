@@ -26,7 +26,7 @@ from fieldapp.db import get_db
 from fieldapp.exports import DEFAULT_MARKING, tokens
 from fieldapp.queries import exports as exports_q
 from fieldapp.reports import aggregates, periods, suppression
-from fieldapp.timeutil import now_iso, uk_iso, uk_today
+from fieldapp.timeutil import EARLIEST, LATEST, now_iso, uk_iso, uk_today
 from fieldapp.web import checklists as web_checklists
 from fieldapp.web.api.v1 import problem, token_required
 from fieldapp.web.api.views import bp
@@ -53,8 +53,8 @@ def _date(args: Mapping, name: str) -> date:
         day = date.fromisoformat(typed)
     except ValueError:
         raise BadParameter(name, f"{name} must be a real date, like 2026-04-01") from None
-    if not periods.EARLIEST <= day <= periods.LATEST:
-        raise BadParameter(name, f"{name} must be between {periods.EARLIEST} and {periods.LATEST}")
+    if not EARLIEST <= day <= LATEST:
+        raise BadParameter(name, f"{name} must be between {EARLIEST} and {LATEST}")
     return day
 
 
