@@ -174,5 +174,7 @@ def test_records_made_before_each_step_survive_the_upgrade(tmp_path, stop):
         assert stored[:2] == ("v1", "high") and json.loads(stored[2])["band"] == "high"
         totals = db.execute("SELECT sum(visits) FROM report_visit_days").fetchone()[0]
         assert totals == 1, "the report totals must count a visit made before they existed"
+        signs = db.execute("SELECT visit_id, indicator, present FROM visit_signs").fetchall()
+        assert signs == [("v1", "cash_only", 1)], "the insight must read an old visit's signs"
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert not db.execute("PRAGMA foreign_key_check").fetchall()

@@ -38,6 +38,7 @@ from fieldapp.migrations import (
     m023_retention_removals,
     m024_log_seals,
     m025_audit_filter_indexes,
+    m026_visit_signs,
     m027_reference_indexes,
 )
 
@@ -67,6 +68,7 @@ STEPS: tuple[ModuleType, ...] = (
     m023_retention_removals,
     m024_log_seals,
     m025_audit_filter_indexes,
+    m026_visit_signs,
     m027_reference_indexes,
 )
 

@@ -4,9 +4,9 @@ enforcement action, for fieldapp.reports.insight to set side by side.
 
 An indicator is read from the visit's stored result (its ``contributions``: every question
 answered yes or no, and every price check made), so it is what the assessment itself used,
-computed price checks included. Only the current version of a visit counts (an amendment
-replaces the visit it amends) and only visits that could inspect. Nothing here knows of
-Flask.
+computed price checks included; ``visit_signs`` (m026) holds them, a row each, as each
+visit is written. Only the current version of a visit counts (an amendment replaces the
+visit it amends) and only visits that could inspect. Nothing here knows of Flask.
 """
 
 from __future__ import annotations
@@ -17,27 +17,28 @@ from fieldapp.queries import query, uk_date_sql
 
 # The latest version of visit ``v``: no other visit amends it.
 _CURRENT_VISIT = "NOT EXISTS (SELECT 1 FROM visits o WHERE o.amends = v.id)"
-_ANSWER = "json_extract(c.value, '$.answer')"
 
 
 def signs(db: Database, start: str, end: str) -> list[dict]:
     """Per premises and indicator, for current visits that could inspect from ``start``
     to ``end`` (stored UTC instants, the end exclusive): the premises' sector, how many of
     its visits answered the indicator and how many found it present, and the UK day of
-    the first visit that answered it and of the first that found it present."""
-    day = uk_date_sql("v.visited_at")
+    the first visit that answered it and of the first that found it present.
+
+    Read from ``visit_signs`` (m026), the indicators each visit that could inspect
+    answered, as its stored result holds them, in the table's own order (by premises and
+    indicator: no sort); the sector is the premises' own now, as a premises has one."""
     return query(
         db,
-        "SELECT v.premises_id, p.sector, json_extract(c.value, '$.id') AS indicator, "  # noqa: S608 - fixed fragments
-        "max(json_extract(c.value, '$.question')) AS question, count(*) AS answered, "
-        f"count(CASE WHEN {_ANSWER} = 'yes' THEN 1 END) AS present, "
-        f"min({day}) AS first_answered, "
-        f"min(CASE WHEN {_ANSWER} = 'yes' THEN {day} END) AS first_present "
-        "FROM visits v JOIN premises p ON p.id = v.premises_id, "
-        "json_each(v.result, '$.contributions') c "
-        "WHERE v.visited_at >= :start AND v.visited_at < :end AND v.outcome = 'assessed' "
-        f"AND {_CURRENT_VISIT} AND c.type = 'object' AND {_ANSWER} IN ('yes', 'no') "
-        "AND json_extract(c.value, '$.id') IS NOT NULL GROUP BY 1, 2, 3",
+        "SELECT g.premises_id, p.sector, g.indicator, g.question, g.answered, g.present, "
+        "g.first_answered, g.first_present FROM (SELECT s.premises_id, s.indicator, "
+        "max(s.question) AS question, count(*) AS answered, "
+        "count(CASE WHEN s.present THEN 1 END) AS present, "
+        "min(s.visited_day) AS first_answered, "
+        "min(CASE WHEN s.present THEN s.visited_day END) AS first_present "
+        "FROM visit_signs s WHERE s.visited_at >= :start AND s.visited_at < :end "
+        "AND NOT EXISTS (SELECT 1 FROM visits o WHERE o.amends = s.visit_id) "
+        "GROUP BY s.premises_id, s.indicator) g JOIN premises p ON p.id = g.premises_id",
         {"start": start, "end": end},
     )
 
