@@ -108,6 +108,16 @@ def test_labels_are_shown_with_the_code_small_beside_them(as_role, db, monkeypat
     ]
 
 
+def test_a_person_filter_finds_the_sign_ins_tried_in_their_name(as_role, auth):
+    """A failed sign-in has no one signed in; the name that was typed is what a DPO
+    looking into an account searches for."""
+    for tried in ("zed.person", "someone.else"):
+        assert auth.login(username=tried, password="not it").status_code == 200
+    page = as_role("admin").get("/admin/audit?person=zed.person")
+    assert [what.split(" auth.")[0] for what in shown(page)] == ["Sign-in failed"]
+    assert "zed.person" in page.select_one("tbody tr").get_text()
+
+
 def test_a_code_with_no_label_is_shown_as_recorded(as_role, db, monkeypatch):
     put(db, monkeypatch, "2026-06-01T10:00:00+00:00", "legacy.thing", "things", "x")
     page = as_role("admin").get("/admin/audit?person=zed.person")

@@ -105,20 +105,33 @@ FILTERS = {
     "before": "at < ?",
 }
 
+# In the audit trail a failed sign-in has no one signed in: the name typed is in its
+# detail, and a search for a person finds the attempts made in their name too (both sides
+# of the OR have an index).
+AUDIT_FILTERS = {
+    **FILTERS,
+    "username": "(username = ? OR (action = 'auth.sign_in_failed' "
+    "AND json_extract(detail, '$.attempted') = ?))",
+}
 
-def where(filters: Mapping[str, object]) -> tuple[str, list]:
-    """A WHERE clause (or nothing) and its arguments for the FILTERS given a value."""
-    used = [(FILTERS[name], value) for name, value in filters.items() if value is not None]
+
+def where(
+    filters: Mapping[str, object], conditions: Mapping[str, str] = FILTERS
+) -> tuple[str, list]:
+    """A WHERE clause (or nothing) and its arguments for the ``conditions`` given a value."""
+    used = [(conditions[name], value) for name, value in filters.items() if value is not None]
     if not used:
         return "", []
-    return " WHERE " + " AND ".join(sql for sql, _ in used), [value for _, value in used]
+    # A condition may name its argument more than once.
+    args = [value for sql, value in used for _ in range(sql.count("?"))]
+    return " WHERE " + " AND ".join(sql for sql, _ in used), args
 
 
 def recent(
     db: Database, limit: int = 200, offset: int = 0, filters: Mapping[str, object] | None = None
 ) -> list[dict]:
     """The newest audit rows first, narrowed by ``filters`` (names from FILTERS)."""
-    clause, args = where(filters or {})
+    clause, args = where(filters or {}, AUDIT_FILTERS)
     return query(
         db,
         f"SELECT * FROM audit{clause} ORDER BY id DESC LIMIT ? OFFSET ?",  # noqa: S608
