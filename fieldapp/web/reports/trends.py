@@ -18,7 +18,7 @@ from fieldapp.db import get_db
 from fieldapp.permissions import allow
 from fieldapp.queries import trends as trends_q
 from fieldapp.reports import periods, suppression, trends
-from fieldapp.timeutil import uk_today
+from fieldapp.timeutil import DATE_PARTS, uk_today
 from fieldapp.web.reports.views import PARTNERS, _below, _questions, _shared, bp
 
 DEFAULT_INDICATOR = "living_on_site"
@@ -50,7 +50,7 @@ def _chosen(choice: periods.Choice, indicators: dict[str, str]) -> dict[str, str
         choice.errors["indicator"] = "Select a red flag from the list"
     if choice.period and choice.period.days > trends.LONGEST:
         choice.errors["to"] = "End date must be within 10 years of the start date"
-        choice.wrong["to"] = periods.DATE_PARTS
+        choice.wrong["to"] = DATE_PARTS
         choice.period = None
     return asked
 
